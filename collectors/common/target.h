@@ -60,6 +60,7 @@ struct TargetConfig {
 
   // SNMP
   std::string auth;         // name of an [snmp.auth.NAME] section
+  SnmpAuth snmp_auth;       // that section, resolved by the loader
   int max_repetitions = 0;  // 0: the profile's value
   int max_table_rows = 10000;
 
