@@ -14,10 +14,16 @@ packages=(
   libcli11-dev libssl-dev
   googletest libgtest-dev libgmock-dev
   # real peers for tests and the demo
-  snmpd snmp snmpsim python3-pymodbus python3-serial
+  snmpd snmp snmpsim python3-pymodbus python3-serial python3-serial-asyncio
   prometheus prometheus-alertmanager
   # tools used by tests and the benchmarks
   procps iproute2 curl
+  # deployment tests: YAML in Python, systemd-analyze, cpack's dpkg-shlibdeps
+  python3-yaml systemd dpkg-dev
+  # benchmark peers (bench/run.sh); write_prometheus needs the two libraries
+  prometheus-snmp-exporter collectd-core libprotobuf-c1 libmicrohttpd12
+  # the planner's HTML report is checked in headless Chromium
+  chromium
 )
 
 missing=()
@@ -41,5 +47,6 @@ for svc in snmpd prometheus prometheus-alertmanager; do
 done
 
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_INSTALL_PREFIX=/usr \
   -DDC_WERROR="${DC_WERROR:-OFF}" >/dev/null
 cmake --build build --parallel "$(nproc)"

@@ -1,0 +1,71 @@
+// The device series of one target, rendered once per poll.
+//
+// Device series do not go through prometheus-cpp's ClientMetric and
+// TextSerializer. That path builds a std::string for every label of every
+// series on every scrape and formats through iostreams; measured with the
+// render benchmark (tests/agent/render_benchmark.cc) it needs several
+// seconds per million series. Instead, when a poll completes, its samples
+// are rendered to Prometheus text once, grouped by metric family, into an
+// immutable DeviceSnapshot. A scrape then only concatenates the snapshots'
+// text under one HELP/TYPE header per family, which is close to memcpy
+// speed. prometheus-cpp's types are used for the agent's own metrics (see
+// self_metrics.h); both outputs are joined in exposition.cc.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "collectors/common/sample.h"
+#include "collectors/common/schema.h"
+
+namespace dc::agent {
+
+// Immutable once built; shared between the poll loop and scrapes.
+class DeviceSnapshot {
+ public:
+  struct Family {
+    std::size_t schema_index;  // into SchemaMetrics()
+    std::string text;          // "name{labels} value\n" lines
+  };
+
+  // Renders `samples`, each with `target_labels` added (the device label
+  // and the user labels, sorted by name; they win over a sample label of
+  // the same name). Samples of metrics outside the schema are left out and
+  // counted in dropped().
+  static std::shared_ptr<const DeviceSnapshot> Build(
+      std::span<const Sample> samples, const Labels& target_labels);
+
+  // Families in schema order.
+  const std::vector<Family>& families() const { return families_; }
+  std::size_t series() const { return series_; }
+  std::size_t dropped() const { return dropped_; }
+  std::size_t bytes() const { return bytes_; }
+  // The `profile` label of dc_device_info when the poll produced one (the
+  // profile an "auto" target resolved to).
+  const std::string& resolved_profile() const { return resolved_profile_; }
+
+ private:
+  std::vector<Family> families_;
+  std::size_t series_ = 0;
+  std::size_t dropped_ = 0;
+  std::size_t bytes_ = 0;
+  std::string resolved_profile_;
+};
+
+// Appends the families of all `snapshots` to `out` in the Prometheus text
+// format: metric names in alphabetical order, each with one HELP and TYPE
+// header from the schema, then every target's lines.
+void AppendDeviceSeries(std::span<const DeviceSnapshot* const> snapshots,
+                        std::string& out);
+
+// Text-format escaping: label values escape backslash, double quote and
+// newline; help text escapes backslash and newline.
+void AppendEscapedLabelValue(std::string_view value, std::string& out);
+void AppendEscapedHelp(std::string_view help, std::string& out);
+// A sample value as the text format writes it (NaN, +Inf, -Inf).
+void AppendValue(double value, std::string& out);
+
+}  // namespace dc::agent

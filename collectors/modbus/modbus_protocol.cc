@@ -1,0 +1,149 @@
+#include "collectors/modbus/modbus_protocol.h"
+
+#include <map>
+
+#include <fmt/format.h>
+
+#include "collectors/modbus/device_poller.h"
+#include "collectors/modbus/libmodbus_transport.h"
+#include "collectors/modbus/link_address.h"
+#include "collectors/modbus/modbus_collector.h"
+#include "collectors/modbus/profile.h"
+#include "collectors/modbus/worker_pool.h"
+
+namespace dc::modbus {
+namespace {
+
+// "auto": find SunSpec models on the device and use every loaded SunSpec
+// profile describing one of them.
+constexpr std::string_view kAutoProfile = "auto";
+
+class ModbusProtocol : public Protocol {
+ public:
+  ModbusProtocol(boost::asio::io_context& io, int workers)
+      : io_(io), pool_(std::make_shared<WorkerPool>(workers)) {}
+
+  std::string_view name() const override { return "modbus"; }
+
+  std::vector<std::string> LoadProfiles(
+      const std::vector<std::filesystem::path>& dirs) override {
+    TomlErrors errors;
+    auto loaded = LoadProfileDirs(dirs, errors);
+    if (!errors.empty())
+      return errors.messages();
+    profiles_ = std::move(loaded);
+    return {};
+  }
+
+  bool HasProfile(std::string_view profile) const override {
+    return profile == kAutoProfile || profiles_.contains(profile);
+  }
+
+  std::vector<std::string> CheckTarget(
+      const TargetConfig& target) const override {
+    std::vector<std::string> problems;
+    auto address = ParseLinkAddress(target.address);
+    if (!address)
+      problems.push_back(address.error());
+    const bool tcp = address && address->kind == LinkAddress::Kind::kTcp;
+    // 0 and 255 address the gateway itself on Modbus TCP only.
+    const bool unit_ok = (target.unit >= 1 && target.unit <= 247) ||
+                         (tcp && (target.unit == 0 || target.unit == 255));
+    if (!unit_ok) {
+      problems.push_back(fmt::format(
+          "unit {} is not a device id: use 1 to 247 (0 or 255 only for a "
+          "Modbus TCP device addressed directly)",
+          target.unit));
+    }
+    if (target.max_registers_per_read < 1 ||
+        target.max_registers_per_read > 125) {
+      problems.push_back(fmt::format(
+          "max_registers_per_read {} must be 1 to 125 (the protocol's "
+          "limit)",
+          target.max_registers_per_read));
+    }
+    if (target.pause.count() < 0) {
+      problems.push_back("pause must not be negative");
+    }
+    return problems;
+  }
+
+  std::unique_ptr<Collector> MakeCollector(
+      const TargetConfig& target) override {
+    std::string setup_error;
+    auto address = ParseLinkAddress(target.address);
+    std::shared_ptr<LinkQueue> queue;
+    if (!address) {
+      setup_error = address.error();
+    } else {
+      queue = QueueFor(*address, setup_error);
+    }
+
+    // The named profile; a SunSpec model profile or "auto" discovers.
+    std::vector<ProfilePtr> profiles;
+    bool discover = target.profile == kAutoProfile;
+    if (discover) {
+      for (const auto& [name, profile] : profiles_) {
+        if (!profile->sunspec_models.empty())
+          profiles.push_back(profile);
+      }
+    } else if (auto it = profiles_.find(target.profile);
+               it != profiles_.end()) {
+      profiles.push_back(it->second);
+      discover = !it->second->sunspec_models.empty();
+    } else if (setup_error.empty()) {
+      setup_error = fmt::format("no Modbus profile named '{}'", target.profile);
+    }
+
+    auto poller =
+        std::make_unique<DevicePoller>(target, std::move(profiles), discover);
+    return std::make_unique<ModbusCollector>(io_, pool_, std::move(queue),
+                                             std::move(poller),
+                                             std::move(setup_error));
+  }
+
+ private:
+  struct Link {
+    std::weak_ptr<LinkQueue> queue;
+    LinkAddress address;
+  };
+
+  // Devices on one gateway or bus share its queue; a serial bus has one
+  // speed and framing, so a second setting for it is an error.
+  std::shared_ptr<LinkQueue> QueueFor(const LinkAddress& address,
+                                      std::string& error) {
+    const std::string key = address.Key();
+    auto& link = links_[key];
+    if (auto queue = link.queue.lock()) {
+      if (address.kind == LinkAddress::Kind::kRtu &&
+          !(address.serial == link.address.serial)) {
+        error = fmt::format(
+            "{}: another target uses this serial line with different "
+            "settings (baud {}, parity {}, {} data bits, {} stop bits); "
+            "devices on one bus share its settings",
+            key, link.address.serial.baud, link.address.serial.parity,
+            link.address.serial.data_bits, link.address.serial.stop_bits);
+        return nullptr;
+      }
+      return queue;
+    }
+    auto queue =
+        pool_->MakeQueue(key, std::make_unique<LibmodbusTransport>(address));
+    link = {queue, address};
+    return queue;
+  }
+
+  boost::asio::io_context& io_;
+  std::shared_ptr<WorkerPool> pool_;
+  std::map<std::string, ProfilePtr, std::less<>> profiles_;
+  std::map<std::string, Link> links_;
+};
+
+}  // namespace
+
+std::unique_ptr<Protocol> MakeModbusProtocol(boost::asio::io_context& io,
+                                             int workers) {
+  return std::make_unique<ModbusProtocol>(io, workers);
+}
+
+}  // namespace dc::modbus
