@@ -53,7 +53,8 @@ TEST(ValueMapping, StatesBecomeOneSeriesPerState) {
 
 TEST(ValueMapping, BitAndLookup) {
   TomlErrors errors;
-  auto bit = Read("metric = \"dc_cooling_alarm\"\nbit = 3\n", {}, errors);
+  auto bit = Read("metric = \"dc_cooling_alarm\"\nbit = 3\n", {"unit"},
+                  errors);
   ASSERT_TRUE(bit) << errors.Joined();
   std::vector<Sample> out;
   AppendSamples(*bit, 0b1000, {}, out);

@@ -47,8 +47,10 @@ inline constexpr WalkCase kWalkCases[] = {
     {"liebert_mph2rg", "liebert", "liebert"},
     {"liebert_weblbds", "liebert", "liebert"},
     {"linux_powermon", "net-snmp-linux", "net-snmp-linux"},
-    {"linux_ups-nut", "nut-extend", "net-snmp-linux"},
-    {"netvision-rfc", "socomec-netvision", "net-snmp-linux"},
+    {"linux_ups-nut", "nut-extend", "net-snmp-linux",
+     "auto picks net-snmp-linux, whose lm-sensors OIDs the walk lacks"},
+    {"netvision-rfc", "socomec-netvision", "net-snmp-linux",
+     "auto picks net-snmp-linux, whose lm-sensors OIDs the walk lacks"},
     {"nimbleos", "nimble", "nimble"},
     {"packetpower-eg", "mib2-system", "mib2-system"},
     {"pcoweb-rittal-lcp-3311_lcp-dx-3311", "rittal-lcp-dx", "rittal-lcp-dx"},
@@ -60,14 +62,15 @@ inline constexpr WalkCase kWalkCases[] = {
     {"spectracool", "spectracool", "mib2-system"},
     {"stulz_wib8000", "stulz-wib", "stulz-wib"},
     {"supermicro-bmc_x11", "supermicro-bmc", "supermicro-bmc"},
-    // In this suite snmpsim 0.4.5 stops answering for a while after a
-    // GETBULK on this walk's PDU table arrives next to another session's
-    // GET (seen with strace: the request is read, no reply is sent), so
-    // one of the two polls can run to its deadline. dcagent --once polls
-    // the same walk with both profiles in under 0.1 s against one snmpsim.
+    {"vertiv-pdu_mn03edr1", "vertiv-pdu", "vertiv-pdu"},
+    // Last on purpose: in this suite snmpsim 0.4.5 stops answering, at
+    // full CPU, after a GETBULK on this walk's PDU table (seen with strace:
+    // the request is read, no reply is sent), and the walks polled after
+    // it then time out. dcagent --once polls the same walk with both
+    // profiles in under 0.1 s against a fresh snmpsim; the cause inside
+    // snmpsim is not understood yet.
     {"vertiv-dcs", "vertiv-rdu", "mib2-system",
      "snmpsim leaves requests unanswered on this walk in the suite"},
-    {"vertiv-pdu_mn03edr1", "vertiv-pdu", "vertiv-pdu"},
 };
 
 }  // namespace dc::conformance

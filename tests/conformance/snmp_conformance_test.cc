@@ -54,7 +54,7 @@ const fs::path kSnmpsim = DC_SNMPSIM;
 // How long one poll may take, how many run at once, and how long all of
 // them together may take before the suite gives up on the rest.
 constexpr std::chrono::seconds kPollDeadline = 60s;
-constexpr int kConcurrentPolls = 2;
+constexpr int kConcurrentPolls = 1;
 constexpr std::chrono::seconds kSuiteDeadline = 400s;
 
 struct WalkResult {
