@@ -37,13 +37,11 @@ using namespace std::chrono_literals;
 
 // The share of LibreNMS readings the profiles must reproduce over the
 // whole corpus, set a little below what a run through the collector
-// reaches today (61 to 64 %), so a change that loses readings fails. The
-// profiles themselves reach about 74 % when evaluated against the walks
-// directly; the collector loses the rest of that to a table walk that
-// does not stop on the vertiv-dcs walk (it runs to the poll deadline and
-// crowds snmpsim while other walks are polled). The readings no profile
-// reproduces are explained in docs/snmp-profiles-notes.md.
-constexpr double kMinimumCoverage = 0.60;
+// reaches today (72.5 %; a loaded machine can cost a few readings to
+// timeouts), so a change that loses many readings fails. The goal
+// is 95 %; the readings no profile reproduces yet are explained in
+// docs/snmp-profiles-notes.md.
+constexpr double kMinimumCoverage = 0.68;
 
 const fs::path kCorpus = fs::path(DC_SHARED_CORPUS) / "snmp";
 const fs::path kProfiles = DC_PROFILE_DIR;
@@ -150,8 +148,8 @@ class SnmpConformance : public ::testing::Test {
     auto protocol = snmp::MakeSnmpProtocol(io);
     load_errors_ = protocol->LoadProfiles({kProfiles});
 
-    // A few polls at a time: snmpsim is one Python process, and a crowd
-    // of concurrent polls only turns into timeouts and retries.
+    // One poll at a time: snmpsim is one Python process, and concurrent
+    // polls only turn into timeouts and retries.
     struct Job {
       TargetConfig target;
       std::optional<PollResult>* into;
