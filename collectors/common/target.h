@@ -65,9 +65,9 @@ struct TargetConfig {
   int max_table_rows = 10000;
 
   // Modbus
-  int unit = 1;                            // unit (slave) id
-  std::chrono::milliseconds pause{0};      // between requests on one link
-  int max_registers_per_read = 125;        // device limit per request
+  int unit = 1;                        // unit (slave) id
+  std::chrono::milliseconds pause{0};  // between requests on one link
+  int max_registers_per_read = 125;    // device limit per request
 
   SourcePlace place;  // where the [[target]] entry starts
 };

@@ -33,7 +33,8 @@ std::string TomlErrors::Joined() const {
 
 std::optional<std::chrono::milliseconds> ParseDuration(std::string_view text) {
   using std::chrono::milliseconds;
-  if (text.empty()) return std::nullopt;
+  if (text.empty())
+    return std::nullopt;
 
   // A sequence of NUMBER UNIT pairs, units in decreasing size.
   std::int64_t total_ms = 0;
@@ -43,7 +44,8 @@ std::optional<std::chrono::milliseconds> ParseDuration(std::string_view text) {
     std::int64_t number = 0;
     auto [end, ec] =
         std::from_chars(text.data() + i, text.data() + text.size(), number);
-    if (ec != std::errc() || number < 0) return std::nullopt;
+    if (ec != std::errc() || number < 0)
+      return std::nullopt;
     i = static_cast<std::size_t>(end - text.data());
 
     std::size_t unit_start = i;
@@ -65,12 +67,15 @@ std::optional<std::chrono::milliseconds> ParseDuration(std::string_view text) {
     } else {
       return std::nullopt;
     }
-    if (rank >= last_rank) return std::nullopt;
+    if (rank >= last_rank)
+      return std::nullopt;
     last_rank = rank;
-    if (number > (INT64_MAX / 2) / factor) return std::nullopt;
+    if (number > (INT64_MAX / 2) / factor)
+      return std::nullopt;
     total_ms += number * factor;
   }
-  if (total_ms <= 0) return std::nullopt;
+  if (total_ms <= 0)
+    return std::nullopt;
   return milliseconds(total_ms);
 }
 
@@ -103,8 +108,10 @@ void TableReader::WrongType(std::string_view key, const toml::node& node,
 std::optional<std::string> TableReader::String(std::string_view key,
                                                bool required) {
   const toml::node* node = Get(key, required);
-  if (!node) return std::nullopt;
-  if (auto v = node->value<std::string>(); v && node->is_string()) return v;
+  if (!node)
+    return std::nullopt;
+  if (auto v = node->value<std::string>(); v && node->is_string())
+    return v;
   WrongType(key, *node, "a string");
   return std::nullopt;
 }
@@ -112,27 +119,32 @@ std::optional<std::string> TableReader::String(std::string_view key,
 std::optional<std::int64_t> TableReader::Integer(std::string_view key,
                                                  bool required) {
   const toml::node* node = Get(key, required);
-  if (!node) return std::nullopt;
-  if (node->is_integer()) return node->as_integer()->get();
+  if (!node)
+    return std::nullopt;
+  if (node->is_integer())
+    return node->as_integer()->get();
   WrongType(key, *node, "an integer");
   return std::nullopt;
 }
 
-std::optional<double> TableReader::Number(std::string_view key,
-                                          bool required) {
+std::optional<double> TableReader::Number(std::string_view key, bool required) {
   const toml::node* node = Get(key, required);
-  if (!node) return std::nullopt;
+  if (!node)
+    return std::nullopt;
   if (node->is_integer())
     return static_cast<double>(node->as_integer()->get());
-  if (node->is_floating_point()) return node->as_floating_point()->get();
+  if (node->is_floating_point())
+    return node->as_floating_point()->get();
   WrongType(key, *node, "a number");
   return std::nullopt;
 }
 
 std::optional<bool> TableReader::Bool(std::string_view key, bool required) {
   const toml::node* node = Get(key, required);
-  if (!node) return std::nullopt;
-  if (node->is_boolean()) return node->as_boolean()->get();
+  if (!node)
+    return std::nullopt;
+  if (node->is_boolean())
+    return node->as_boolean()->get();
   WrongType(key, *node, "true or false");
   return std::nullopt;
 }
@@ -140,7 +152,8 @@ std::optional<bool> TableReader::Bool(std::string_view key, bool required) {
 std::optional<std::chrono::milliseconds> TableReader::Duration(
     std::string_view key, bool required) {
   const toml::node* node = Get(key, required);
-  if (!node) return std::nullopt;
+  if (!node)
+    return std::nullopt;
   if (!node->is_string()) {
     WrongType(key, *node, "a duration string such as \"30s\"");
     return std::nullopt;
@@ -158,16 +171,20 @@ std::optional<std::chrono::milliseconds> TableReader::Duration(
 
 const toml::table* TableReader::Table(std::string_view key, bool required) {
   const toml::node* node = Get(key, required);
-  if (!node) return nullptr;
-  if (node->is_table()) return node->as_table();
+  if (!node)
+    return nullptr;
+  if (node->is_table())
+    return node->as_table();
   WrongType(key, *node, "a table");
   return nullptr;
 }
 
 const toml::array* TableReader::Array(std::string_view key, bool required) {
   const toml::node* node = Get(key, required);
-  if (!node) return nullptr;
-  if (node->is_array()) return node->as_array();
+  if (!node)
+    return nullptr;
+  if (node->is_array())
+    return node->as_array();
   WrongType(key, *node, "an array");
   return nullptr;
 }
@@ -175,7 +192,8 @@ const toml::array* TableReader::Array(std::string_view key, bool required) {
 std::optional<std::vector<std::string>> TableReader::StringArray(
     std::string_view key, bool required) {
   const toml::array* array = Array(key, required);
-  if (!array) return std::nullopt;
+  if (!array)
+    return std::nullopt;
   std::vector<std::string> out;
   for (const toml::node& element : *array) {
     if (!element.is_string()) {
@@ -187,7 +205,9 @@ std::optional<std::vector<std::string>> TableReader::StringArray(
   return out;
 }
 
-void TableReader::Accept(std::string_view key) { known_.emplace(key); }
+void TableReader::Accept(std::string_view key) {
+  known_.emplace(key);
+}
 
 void TableReader::Fail(std::string_view key, std::string_view message) {
   const toml::node* node = table_.get(key);

@@ -19,7 +19,8 @@ std::map<std::int64_t, Value> ReadIntKeyedTable(TableReader& reader,
                                                 Convert convert) {
   std::map<std::int64_t, Value> out;
   const toml::table* table = reader.Table(key);
-  if (!table) return out;
+  if (!table)
+    return out;
   for (const auto& [k, v] : *table) {
     std::int64_t number = 0;
     std::string_view text = k.str();
@@ -34,9 +35,9 @@ std::map<std::int64_t, Value> ReadIntKeyedTable(TableReader& reader,
     }
     std::optional<Value> value = convert(v);
     if (!value) {
-      reader.errors().Add(
-          v.source(), fmt::format("{}: '{}.{}' has the wrong type",
-                                  reader.what(), key, text));
+      reader.errors().Add(v.source(),
+                          fmt::format("{}: '{}.{}' has the wrong type",
+                                      reader.what(), key, text));
       continue;
     }
     out.emplace(number, *value);
@@ -52,7 +53,8 @@ std::optional<ValueMapping> ReadValueMapping(
   std::size_t errors_before = reader.errors().messages().size();
 
   auto metric = reader.String("metric", true);
-  if (metric) m.metric = *metric;
+  if (metric)
+    m.metric = *metric;
   if (const toml::table* labels = reader.Table("labels")) {
     for (const auto& [k, v] : *labels) {
       if (!v.is_string()) {
@@ -66,7 +68,8 @@ std::optional<ValueMapping> ReadValueMapping(
   }
   m.scale = reader.Number("scale").value_or(1);
   m.divisor = reader.Number("divisor").value_or(1);
-  if (m.divisor == 0) reader.Fail("divisor", "must not be zero");
+  if (m.divisor == 0)
+    reader.Fail("divisor", "must not be zero");
   m.offset = reader.Number("offset").value_or(0);
   if (const toml::array* drop = reader.Array("drop")) {
     for (const toml::node& n : *drop) {
@@ -104,22 +107,23 @@ std::optional<ValueMapping> ReadValueMapping(
   if (metric) {
     const MetricInfo* info = FindSchemaMetric(m.metric);
     if (!info) {
-      reader.Fail("metric",
-                  fmt::format("'{}' is not a schema metric (see "
-                              "docs/metrics.md)",
-                              m.metric));
+      reader.Fail("metric", fmt::format("'{}' is not a schema metric (see "
+                                        "docs/metrics.md)",
+                                        m.metric));
     } else {
       std::set<std::string, std::less<>> have(extra_labels.begin(),
                                               extra_labels.end());
-      for (const auto& [name, value] : m.labels) have.insert(name);
-      if (!m.states.empty()) have.insert(m.state_label);
+      for (const auto& [name, value] : m.labels)
+        have.insert(name);
+      if (!m.states.empty())
+        have.insert(m.state_label);
       std::set<std::string, std::less<>> want(info->labels.begin(),
                                               info->labels.end());
       for (const auto& name : want) {
         // outlet_name is optional where a device has no outlet names.
         if (!have.contains(name) && name != "outlet_name") {
-          reader.Fail("metric", fmt::format("'{}' needs the label '{}'",
-                                            m.metric, name));
+          reader.Fail("metric",
+                      fmt::format("'{}' needs the label '{}'", m.metric, name));
         }
       }
       for (const auto& name : have) {
@@ -132,13 +136,15 @@ std::optional<ValueMapping> ReadValueMapping(
     }
   }
 
-  if (reader.errors().messages().size() != errors_before) return std::nullopt;
+  if (reader.errors().messages().size() != errors_before)
+    return std::nullopt;
   return m;
 }
 
 bool AppendSamples(const ValueMapping& mapping, double raw,
                    const Labels& labels, std::vector<Sample>& out) {
-  if (std::isnan(raw)) return true;
+  if (std::isnan(raw))
+    return true;
   if (std::find(mapping.drop.begin(), mapping.drop.end(), raw) !=
       mapping.drop.end()) {
     return true;
@@ -167,7 +173,8 @@ bool AppendSamples(const ValueMapping& mapping, double raw,
   double value = raw;
   if (!mapping.lookup.empty()) {
     auto it = mapping.lookup.find(static_cast<std::int64_t>(raw));
-    if (it == mapping.lookup.end()) return false;
+    if (it == mapping.lookup.end())
+      return false;
     value = it->second;
   } else {
     value = raw * mapping.scale / mapping.divisor + mapping.offset;

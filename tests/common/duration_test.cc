@@ -11,8 +11,8 @@ TEST(ParseDuration, AcceptsUnitsAndCompounds) {
   struct Case {
     const char* text;
     long long ms;
-  } cases[] = {{"250ms", 250},   {"30s", 30000},     {"5m", 300000},
-               {"1h", 3600000},  {"1m30s", 90000},   {"2d", 172800000},
+  } cases[] = {{"250ms", 250},        {"30s", 30000},   {"5m", 300000},
+               {"1h", 3600000},       {"1m30s", 90000}, {"2d", 172800000},
                {"1h1m1s1ms", 3661001}};
   for (const auto& c : cases) {
     auto parsed = ParseDuration(c.text);

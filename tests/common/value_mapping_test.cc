@@ -48,13 +48,13 @@ TEST(ValueMapping, StatesBecomeOneSeriesPerState) {
 
   out.clear();
   EXPECT_FALSE(AppendSamples(*m, 9, {}, out));  // unknown code
-  for (const auto& s : out) EXPECT_EQ(s.value, 0);
+  for (const auto& s : out)
+    EXPECT_EQ(s.value, 0);
 }
 
 TEST(ValueMapping, BitAndLookup) {
   TomlErrors errors;
-  auto bit = Read("metric = \"dc_cooling_alarm\"\nbit = 3\n", {"unit"},
-                  errors);
+  auto bit = Read("metric = \"dc_cooling_alarm\"\nbit = 3\n", {"unit"}, errors);
   ASSERT_TRUE(bit) << errors.Joined();
   std::vector<Sample> out;
   AppendSamples(*bit, 0b1000, {}, out);
@@ -89,14 +89,15 @@ TEST(ValueMapping, RejectsUnknownMetricAndWrongLabels) {
   }
   {
     TomlErrors errors;
-    EXPECT_TRUE(Read("metric = \"dc_ups_output_phase_volts\"\n", {"phase"},
-                     errors));
+    EXPECT_TRUE(
+        Read("metric = \"dc_ups_output_phase_volts\"\n", {"phase"}, errors));
   }
   {
     TomlErrors errors;
-    EXPECT_FALSE(Read("metric = \"dc_ups_output_watts\"\n"
-                      "labels = { phase = \"L1\" }\n",
-                      {}, errors));
+    EXPECT_FALSE(
+        Read("metric = \"dc_ups_output_watts\"\n"
+             "labels = { phase = \"L1\" }\n",
+             {}, errors));
     EXPECT_NE(errors.Joined().find("has no label 'phase'"), std::string::npos);
   }
 }
