@@ -2,6 +2,8 @@
 // protocol, profile, state, last success, last error and poll duration.
 #pragma once
 
+#include "collectors/common/html_escape.h"
+
 #include <memory>
 #include <string>
 #include <string_view>
@@ -24,7 +26,6 @@ std::string RenderStatusPage(
     const std::vector<std::shared_ptr<const TargetView>>& views,
     double now_unix);
 
-// Escapes &, <, >, " and ' for HTML text and attribute values.
-std::string HtmlEscape(std::string_view text);
+using ::dc::HtmlEscape;  // collectors/common/html_escape.h
 
 }  // namespace dc::agent

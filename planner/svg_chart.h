@@ -2,6 +2,8 @@
 // no script and no outside resource.
 #pragma once
 
+#include "collectors/common/html_escape.h"
+
 #include <string>
 #include <string_view>
 
@@ -13,7 +15,6 @@ namespace dc::plan {
 // dates marked. Returns one <svg> element.
 std::string TimelineChart(const ResourceTimeline& series);
 
-// Escapes &, <, >, " and ' for HTML text and attributes.
-std::string HtmlEscape(std::string_view text);
+using ::dc::HtmlEscape;  // collectors/common/html_escape.h
 
 }  // namespace dc::plan
