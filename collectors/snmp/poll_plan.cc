@@ -41,31 +41,59 @@ PollPlan CompilePlan(std::shared_ptr<const Profile> profile,
   for (const TableSpec& spec : profile->tables) {
     PlannedTable table;
     table.spec = &spec;
-    std::map<oid, PlannedColumn> columns;
-    auto column_of = [&](oid number) -> PlannedColumn& {
-      PlannedColumn& c = columns[number];
-      if (c.prefix.empty()) {
-        c.prefix = spec.entry;
-        c.prefix.push_back(number);
-      }
+    // Keyed by the column's OID: a label, filter or digits column may be
+    // a column of another table indexed the same way.
+    std::map<Oid, PlannedColumn> columns;
+    auto column_at = [&](const Oid& prefix) -> PlannedColumn& {
+      PlannedColumn& c = columns[prefix];
+      if (c.prefix.empty())
+        c.prefix = prefix;
       return c;
     };
+    auto column_of = [&](oid number) -> PlannedColumn& {
+      Oid prefix = spec.entry;
+      prefix.push_back(number);
+      return column_at(prefix);
+    };
+    auto filter_slot = [&](PlannedColumn& c) {
+      if (c.filter < 0)
+        c.filter = static_cast<int>(table.filter_slots++);
+      return c.filter;
+    };
     for (std::size_t i = 0; i < spec.labels.size(); ++i) {
-      column_of(spec.labels[i].column).label = static_cast<int>(i);
+      const LabelColumn& label = spec.labels[i];
+      PlannedColumn& c = label.column_oid.empty() ? column_of(label.column)
+                                                  : column_at(label.column_oid);
+      c.label = static_cast<int>(i);
     }
     for (std::size_t i = 0; i < spec.metrics.size(); ++i) {
       column_of(spec.metrics[i].column).metrics.push_back(i);
     }
     // Columns that `where` filters compare are walked with the others.
-    table.metric_filter.assign(spec.metrics.size(), -1);
+    table.metric_filter.resize(spec.metrics.size());
     for (std::size_t i = 0; i < spec.metrics.size(); ++i) {
       const auto& where = spec.metrics[i].where;
-      if (!where || where->kind != RowFilter::Kind::kColumn)
+      if (!where)
         continue;
-      PlannedColumn& c = column_of(where->position);
-      if (c.filter < 0)
-        c.filter = static_cast<int>(table.filter_slots++);
-      table.metric_filter[i] = c.filter;
+      for (const RowCondition& condition : where->conditions) {
+        int slot = -1;
+        if (condition.kind == RowCondition::Kind::kColumn) {
+          slot = filter_slot(condition.column_oid.empty()
+                                 ? column_of(condition.position)
+                                 : column_at(condition.column_oid));
+        }
+        table.metric_filter[i].push_back(slot);
+      }
+    }
+    // Decimal digits columns are read like filter columns.
+    table.metric_digits.assign(spec.metrics.size(), -1);
+    for (std::size_t i = 0; i < spec.metrics.size(); ++i) {
+      const ColumnMetric& m = spec.metrics[i];
+      if (!m.digits_column_oid.empty()) {
+        table.metric_digits[i] = filter_slot(column_at(m.digits_column_oid));
+      } else if (m.digits_column != 0) {
+        table.metric_digits[i] = filter_slot(column_of(m.digits_column));
+      }
     }
     for (auto& [number, column] : columns) {
       table.columns.push_back(std::move(column));

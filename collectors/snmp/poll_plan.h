@@ -29,9 +29,9 @@ struct PlannedScalar {
 
 // One column a table walk follows, with what its values are used for.
 struct PlannedColumn {
-  Oid prefix;                        // entry OID + column number
-  int label = -1;                    // index into TableSpec::labels
-  int filter = -1;                   // slot among the filter columns
+  Oid prefix;       // entry OID + column number, or another table's column
+  int label = -1;   // index into TableSpec::labels
+  int filter = -1;  // slot among the filter columns
   std::vector<std::size_t> metrics;  // indices into TableSpec::metrics
 };
 
@@ -40,8 +40,13 @@ struct PlannedTable {
   std::vector<PlannedColumn> columns;  // in column order
   int max_rows = 0;
   int max_repetitions = 1;
-  std::size_t filter_slots = 0;    // columns read for `where` filters
-  std::vector<int> metric_filter;  // per TableSpec::metrics: slot or -1
+  std::size_t filter_slots = 0;  // columns read for `where` filters
+  // Per TableSpec::metrics, per condition of its `where`: the filter
+  // slot of the column it compares, or -1 for an index condition.
+  std::vector<std::vector<int>> metric_filter;
+  // Per TableSpec::metrics: the filter slot of its decimal digits
+  // column, or -1.
+  std::vector<int> metric_digits;
 };
 
 struct PollPlan {

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <regex>
 
 namespace dc::snmp {
 namespace {
@@ -29,6 +30,39 @@ std::string FormatIndex(const std::string& format, std::string_view value) {
   if (auto at = out.find("{}"); at != out.npos)
     out.replace(at, 2, value);
   return out;
+}
+
+// Texts longer than this are cut before a regular expression searches
+// them: libstdc++'s matcher recurses once per character, and a device
+// could send a 64 KiB string. Sensor names and messages are far shorter.
+constexpr std::size_t kMaxPatternText = 512;
+
+// Searches `pattern` in `text`, cut to kMaxPatternText bytes first.
+bool Search(std::string& text, std::smatch& match, const std::regex& pattern) {
+  if (text.size() > kMaxPatternText)
+    text.resize(kMaxPatternText);
+  return std::regex_search(text, match, pattern);
+}
+
+// The text a pattern picks out of `text`: its first capture group, or
+// the whole match when it has none; empty when it does not match.
+std::string PatternText(const std::regex& pattern, std::string text) {
+  std::smatch match;
+  if (!Search(text, match, pattern))
+    return {};
+  return match.size() > 1 ? match[1].str() : match[0].str();
+}
+
+// A row's decimal digits column: a small integer. Anything else (the
+// column missing for this row, text) gives nothing, so the sample is
+// dropped rather than served a power of ten off.
+std::optional<int> DecimalDigits(const std::string& text) {
+  auto number = ParseLeadingNumber(text);
+  if (!number || *number != std::floor(*number) || *number < -9 ||
+      *number > 9) {
+    return std::nullopt;
+  }
+  return static_cast<int>(*number);
 }
 
 }  // namespace
@@ -202,11 +236,31 @@ PollState::Step PollState::AddTableValue(std::size_t table, std::size_t column,
         DecodeText(value);
   }
   if (planned.label >= 0) {
+    const LabelColumn& label =
+        spec.labels[static_cast<std::size_t>(planned.label)];
+    std::string text = DecodeText(value);
+    if (label.pattern)
+      text = PatternText(*label.pattern, std::move(text));
     row->label_values[static_cast<std::size_t>(planned.label)] =
-        ShortLabel(DecodeText(value));
+        ShortLabel(std::move(text));
   }
   for (std::size_t m : planned.metrics) {
-    DecodedNumber number = DecodeNumber(value, spec.metrics[m].type);
+    const ColumnMetric& metric = spec.metrics[m];
+    if (metric.pattern) {
+      // A text that does not match is a row of another kind, not an
+      // error; a match that holds no number is.
+      std::smatch match;
+      std::string text = DecodeText(value);
+      if (!Search(text, match, *metric.pattern))
+        continue;
+      if (auto number = ParseLeadingNumber(match[1].str())) {
+        row->values[m] = *number;
+      } else {
+        Count(ErrorReason::kDecode);
+      }
+      continue;
+    }
+    DecodedNumber number = DecodeNumber(value, metric.type);
     if (number.ok) {
       row->values[m] = number.value;
     } else {
@@ -216,35 +270,85 @@ PollState::Step PollState::AddTableValue(std::size_t table, std::size_t column,
   return Step::kMore;
 }
 
+std::optional<oid> PollState::IndexComponent(std::size_t table, std::size_t row,
+                                             oid position) {
+  TableState& state = tables_[table];
+  if (state.row_keys.empty()) {
+    // The index of each row, recovered once from the row map.
+    state.row_keys.resize(state.rows.size());
+    for (const auto& [key, r] : state.row_of) {
+      state.row_keys[r] = &key;
+    }
+  }
+  const std::string& key = *state.row_keys[row];
+  std::size_t components = key.size() / sizeof(oid);
+  if (position < 1 || position > components)
+    return std::nullopt;
+  oid component = 0;
+  std::memcpy(&component, key.data() + (position - 1) * sizeof(oid),
+              sizeof(oid));
+  return component;
+}
+
 bool PollState::RowPasses(std::size_t table, std::size_t metric,
                           std::size_t row) {
   const auto& where = plan_.tables[table].spec->metrics[metric].where;
   if (!where)
     return true;
-  const TableState& state = tables_[table];
-  std::string have;
-  if (where->kind == RowFilter::Kind::kColumn) {
-    int slot = plan_.tables[table].metric_filter[metric];
-    have = state.rows[row].filter_values[static_cast<std::size_t>(slot)];
-  } else {
-    if (state.row_keys.empty()) {
-      // The index of each row, recovered once from the row map.
-      tables_[table].row_keys.resize(state.rows.size());
-      for (const auto& [key, r] : state.row_of) {
-        tables_[table].row_keys[r] = &key;
-      }
+  const std::vector<int>& slots = plan_.tables[table].metric_filter[metric];
+  for (std::size_t i = 0; i < where->conditions.size(); ++i) {
+    const RowCondition& condition = where->conditions[i];
+    std::string have;
+    if (condition.kind == RowCondition::Kind::kColumn) {
+      have = tables_[table]
+                 .rows[row]
+                 .filter_values[static_cast<std::size_t>(slots[i])];
+    } else {
+      auto component = IndexComponent(table, row, condition.position);
+      if (!component)
+        return false;
+      have = std::to_string(*component);
     }
-    const std::string& key = *state.row_keys[row];
-    std::size_t components = key.size() / sizeof(oid);
-    if (where->position > components)
+    std::smatch match;
+    bool holds =
+        condition.regex
+            ? Search(have, match, *condition.regex) != condition.negate
+            : std::find(condition.equals.begin(), condition.equals.end(),
+                        have) != condition.equals.end();
+    if (!holds)
       return false;
-    oid component = 0;
-    std::memcpy(&component, key.data() + (where->position - 1) * sizeof(oid),
-                sizeof(oid));
-    have = std::to_string(component);
   }
-  return std::find(where->equals.begin(), where->equals.end(), have) !=
-         where->equals.end();
+  return true;
+}
+
+// `format` with "{}" replaced by `text` and "{index.N}" by component N
+// of the row's index (the loader checked the placeholders).
+std::string PollState::FormatLabel(std::size_t table, std::size_t row,
+                                   const std::string& format,
+                                   const std::string& text) {
+  if (format.empty())
+    return text;
+  std::string out;
+  std::size_t at = 0;
+  while (at < format.size()) {
+    std::size_t open = format.find('{', at);
+    std::size_t close =
+        open == std::string::npos ? open : format.find('}', open);
+    if (close == std::string::npos) {
+      out.append(format, at);
+      break;
+    }
+    out.append(format, at, open - at);
+    if (close == open + 1) {
+      out += text;
+    } else {
+      oid position = std::stoul(format.substr(open + 7, close - open - 7));
+      if (auto component = IndexComponent(table, row, position))
+        out += std::to_string(*component);
+    }
+    at = close + 1;
+  }
+  return out;
 }
 
 void PollState::AddTableSamples(std::size_t table) {
@@ -277,15 +381,27 @@ void PollState::AddTableSamples(std::size_t table) {
       // the row's index so rows stay distinct.
       if (text.empty() && spec.labels[l].label == "outlet_name")
         continue;
-      labels.emplace_back(spec.labels[l].label,
-                          text.empty() ? index_of(r) : text);
+      labels.emplace_back(
+          spec.labels[l].label,
+          text.empty() ? index_of(r)
+                       : FormatLabel(table, r, spec.labels[l].format, text));
     }
     for (std::size_t m = 0; m < spec.metrics.size(); ++m) {
       if (std::isnan(row.values[m]))
         continue;
       if (!RowPasses(table, m, r))
         continue;
-      if (!AppendSamples(spec.metrics[m].mapping, row.values[m], labels,
+      double value = row.values[m];
+      if (int slot = plan_.tables[table].metric_digits[m]; slot >= 0) {
+        auto digits =
+            DecimalDigits(row.filter_values[static_cast<std::size_t>(slot)]);
+        if (!digits) {
+          Count(ErrorReason::kDecode);
+          continue;
+        }
+        value /= std::pow(10.0, *digits);
+      }
+      if (!AppendSamples(spec.metrics[m].mapping, value, labels,
                          result_.samples)) {
         Count(ErrorReason::kDecode);
       }
@@ -319,7 +435,7 @@ void PollState::AddInfoSample() {
 PollResult PollState::Finish(bool answered) {
   for (std::size_t t = 0; t < tables_.size(); ++t)
     AddTableSamples(t);
-  result_.success = answered && result_.items_read > 0;
+  result_.success = answered && (result_.items_read > 0 || cached_info_);
   if (result_.success)
     AddInfoSample();
   return std::move(result_);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -48,6 +49,17 @@ class PollState {
   // `answered`: whether the device replied at all in this poll.
   PollResult Finish(bool answered);
 
+  // The device info values read (per plan.info_keys), for reuse in later
+  // polls that skip the info OIDs.
+  const std::vector<std::string>& info_values() const { return info_values_; }
+  // Serves `values` (from an earlier poll) as the device info. A poll
+  // whose device answered then succeeds even when it read nothing new,
+  // as it would have with the info read again.
+  void UseCachedInfo(const std::vector<std::string>& values) {
+    info_values_ = values;
+    cached_info_ = true;
+  }
+
  private:
   struct Row {
     Labels index_labels;
@@ -70,8 +82,14 @@ class PollState {
   // The row of `suffix`, added if new; nullptr beyond the row limit.
   Row* FindRow(std::size_t table, OidView suffix);
   void DecodeIndex(const TableSpec& spec, OidView suffix, Row& row);
+  // Component `position` (from 1) of the index of `row`, if it has one.
+  std::optional<oid> IndexComponent(std::size_t table, std::size_t row,
+                                    oid position);
   // Whether `row` satisfies the `where` of table metric `metric`.
   bool RowPasses(std::size_t table, std::size_t metric, std::size_t row);
+  // A label's text through its [[table.label]] `format`.
+  std::string FormatLabel(std::size_t table, std::size_t row,
+                          const std::string& format, const std::string& text);
   void AddTableSamples(std::size_t table);
   void AddInfoSample();
 
@@ -79,7 +97,8 @@ class PollState {
   PollResult result_;
   std::vector<TableState> tables_;
   std::vector<std::string> info_values_;  // per plan.info_keys
-  std::string key_;                       // scratch buffer for row keys
+  bool cached_info_ = false;
+  std::string key_;  // scratch buffer for row keys
 };
 
 }  // namespace dc::snmp

@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <regex>
 #include <set>
 #include <string>
 #include <vector>
@@ -41,17 +42,38 @@ struct IndexPart {
 // A [[table.label]]: a column whose value labels the row's samples.
 struct LabelColumn {
   oid column = 0;
+  // When set, the label is read from this column OID of another table
+  // indexed the same way (`column_oid`), instead of `column`.
+  Oid column_oid;
   std::string label;
+  // With a pattern, the label is the text of its first capture group (or
+  // of the whole match); a text that does not match gives an empty label.
+  std::shared_ptr<const std::regex> pattern;
+  // "{}" is replaced by the text, "{index.N}" by index component N
+  // (counted from 1); empty means the text alone.
+  std::string format;
 };
 
-// A `where` of a [[table.metric]]: the rows whose index component
-// (counted from 1) or whose other column has one of the listed values.
-// Values compare as text; integers in decimal.
-struct RowFilter {
+// One condition of a `where`: the row's index component (counted from 1)
+// or its other column, compared as text (integers in decimal).
+struct RowCondition {
   enum class Kind { kIndex, kColumn };
   Kind kind = Kind::kIndex;
   oid position = 0;  // index component number, or column number
+  // When set (kColumn), the column OID of another table indexed the same
+  // way, compared instead of column `position` of the entry.
+  Oid column_oid;
+  // The text equals one of these; used when `regex` is null.
   std::vector<std::string> equals;
+  // The regular expression is found in the text (with `negate`: is not).
+  std::shared_ptr<const std::regex> regex;
+  bool negate = false;
+};
+
+// A `where` of a [[table.metric]]: the rows for which every condition
+// holds.
+struct RowFilter {
+  std::vector<RowCondition> conditions;
 };
 
 // A [[table.metric]]: a column mapped to a schema metric.
@@ -60,6 +82,16 @@ struct ColumnMetric {
   ValueType type = ValueType::kNumber;
   ValueMapping mapping;
   std::optional<RowFilter> where;
+  // With a pattern, the value is read from the column's text: the number
+  // in its first capture group. Rows whose text does not match give no
+  // sample and no error, like rows a `where` leaves out.
+  std::shared_ptr<const std::regex> pattern;
+  // The row's decimal digits: the value is divided by 10 to the power of
+  // the integer in this column (`digits_column`), or in this column OID of
+  // another table indexed the same way (`digits_column_oid`), before the
+  // mapping. Unset when both are empty / 0.
+  oid digits_column = 0;
+  Oid digits_column_oid;
 };
 
 struct TableSpec {

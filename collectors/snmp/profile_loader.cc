@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -169,32 +170,92 @@ std::optional<oid> ReadColumn(TableReader& reader) {
   return static_cast<oid>(*column);
 }
 
-// Reads `where = { index = N | column = N, equals = V | [V, ...] }`.
-std::optional<RowFilter> ReadWhere(TableReader& reader) {
-  const toml::table* table = reader.Table("where");
-  if (!table)
-    return std::nullopt;
-  TableReader w(*table, reader.what() + " where", reader.errors());
+// Reads a column given as `KEY = N` (a column of the table's entry) or
+// `KEY_oid = "OID"` (a column of another table indexed the same way);
+// exactly one of them when `required`. False when nothing valid was read.
+bool ReadColumnRef(TableReader& reader, const std::string& key, bool required,
+                   oid& column, Oid& column_oid) {
+  auto number = reader.Integer(key);
+  auto other = ReadOid(reader, key + "_oid", false);
+  if (number.has_value() && other.has_value()) {
+    reader.Fail(key, fmt::format("give '{}' or '{}_oid', not both", key, key));
+    return false;
+  }
+  if (other) {
+    column_oid = std::move(*other);
+    return true;
+  }
+  if (!number) {
+    if (required)
+      reader.Fail(key, fmt::format("'{}' (a column number) or '{}_oid' (a "
+                                   "column of another table) is required",
+                                   key, key));
+    return false;
+  }
+  if (*number < 1 || *number > 0xFFFFFFFFLL) {
+    reader.Fail(key, "must be a column number of 1 or more");
+    return false;
+  }
+  column = static_cast<oid>(*number);
+  return true;
+}
+
+// Compiles the regular expression of `key` (ECMAScript syntax), or
+// reports it with the place of the key.
+std::shared_ptr<const std::regex> ReadRegex(TableReader& reader,
+                                            std::string_view key) {
+  auto text = reader.String(key);
+  if (!text)
+    return nullptr;
+  try {
+    return std::make_shared<const std::regex>(*text, std::regex::ECMAScript);
+  } catch (const std::regex_error& e) {
+    reader.Fail(key, fmt::format("\"{}\" is not a regular expression: {}",
+                                 *text, e.what()));
+    return nullptr;
+  }
+}
+
+// Reads one condition: `{ index = N | column = N, equals = V | [V, ...] |
+// matches = "RE" | not_matches = "RE" }`.
+std::optional<RowCondition> ReadCondition(const toml::table& table,
+                                          TableReader& reader) {
+  TableReader w(table, reader.what() + " where", reader.errors());
   std::size_t errors_before = reader.errors().messages().size();
-  RowFilter filter;
+  RowCondition condition;
   auto index = w.Integer("index");
   auto column = w.Integer("column");
+  if (auto other = ReadOid(w, "column_oid", false)) {
+    // A column of another table with the same index; `position` unused.
+    condition.column_oid = std::move(*other);
+    if (!column)
+      column = 0;
+    else
+      w.Fail("column_oid", "give 'column' or 'column_oid', not both");
+  }
   if (index.has_value() == column.has_value()) {
-    reader.Fail("where", "give exactly one of 'index' or 'column'");
+    reader.errors().Add(table.source(),
+                        fmt::format("{} where: give exactly one of 'index' "
+                                    "or 'column'",
+                                    reader.what()));
   } else {
     std::int64_t position = index ? *index : *column;
-    if (position < 1 || position > 0xFFFFFFFFLL) {
+    if ((position < 1 && condition.column_oid.empty()) ||
+        position > 0xFFFFFFFFLL) {
       w.Fail(index ? "index" : "column", "must be 1 or more");
     }
-    filter.kind = index ? RowFilter::Kind::kIndex : RowFilter::Kind::kColumn;
-    filter.position = static_cast<oid>(position);
+    condition.kind =
+        index ? RowCondition::Kind::kIndex : RowCondition::Kind::kColumn;
+    condition.position = static_cast<oid>(position);
   }
+
+  int tests = 0;
   w.Accept("equals");
   auto add = [&](const toml::node& n) {
     if (n.is_integer()) {
-      filter.equals.push_back(std::to_string(n.as_integer()->get()));
+      condition.equals.push_back(std::to_string(n.as_integer()->get()));
     } else if (n.is_string()) {
-      filter.equals.push_back(n.as_string()->get());
+      condition.equals.push_back(n.as_string()->get());
     } else {
       reader.errors().Add(n.source(),
                           fmt::format("{} where: 'equals' takes integers "
@@ -202,20 +263,92 @@ std::optional<RowFilter> ReadWhere(TableReader& reader) {
                                       reader.what()));
     }
   };
-  if (const toml::node* equals = table->get("equals")) {
+  if (const toml::node* equals = table.get("equals")) {
+    ++tests;
     if (const toml::array* list = equals->as_array()) {
       for (const toml::node& n : *list)
         add(n);
     } else {
       add(*equals);
     }
-  } else {
-    w.Fail("equals", "missing required key 'equals'");
+  }
+  if (auto regex = ReadRegex(w, "matches")) {
+    ++tests;
+    condition.regex = std::move(regex);
+  }
+  if (auto regex = ReadRegex(w, "not_matches")) {
+    ++tests;
+    condition.regex = std::move(regex);
+    condition.negate = true;
+  }
+  if (tests != 1 && reader.errors().messages().size() == errors_before) {
+    reader.errors().Add(table.source(),
+                        fmt::format("{} where: give exactly one of "
+                                    "'equals', 'matches' or 'not_matches'",
+                                    reader.what()));
   }
   w.Finish();
   if (reader.errors().messages().size() != errors_before)
     return std::nullopt;
+  return condition;
+}
+
+// Reads `where`: one condition, or an array of them that must all hold.
+std::optional<RowFilter> ReadWhere(TableReader& reader) {
+  reader.Accept("where");
+  const toml::node* node = reader.table().get("where");
+  if (!node)
+    return std::nullopt;
+  std::size_t errors_before = reader.errors().messages().size();
+  RowFilter filter;
+  auto add = [&](const toml::node& n) {
+    if (!n.is_table()) {
+      reader.errors().Add(n.source(),
+                          fmt::format("{}: 'where' takes a table such as "
+                                      "{{ column = 2, equals = 1 }} or an "
+                                      "array of them",
+                                      reader.what()));
+      return;
+    }
+    if (auto c = ReadCondition(*n.as_table(), reader))
+      filter.conditions.push_back(std::move(*c));
+  };
+  if (const toml::array* list = node->as_array()) {
+    for (const toml::node& n : *list)
+      add(n);
+    if (list->empty())
+      reader.Fail("where", "needs at least one condition");
+  } else {
+    add(*node);
+  }
+  if (reader.errors().messages().size() != errors_before)
+    return std::nullopt;
   return filter;
+}
+
+// Checks a [[table.label]] `format`: "{}" and "{index.N}" placeholders.
+void CheckLabelFormat(TableReader& reader, const std::string& format) {
+  std::size_t at = 0;
+  while ((at = format.find('{', at)) != std::string::npos) {
+    std::size_t close = format.find('}', at);
+    std::string_view inside =
+        close == std::string::npos
+            ? std::string_view()
+            : std::string_view(format).substr(at + 1, close - at - 1);
+    bool ok =
+        close != std::string::npos &&
+        (inside.empty() || (inside.starts_with("index.") && inside.size() > 6 &&
+                            inside.substr(6).find_first_not_of("0123456789") ==
+                                std::string_view::npos &&
+                            inside.substr(6) != "0" && inside[6] != '0'));
+    if (!ok) {
+      reader.Fail("format",
+                  "placeholders are {} (the text) and {index.N} "
+                  "(index component N, from 1)");
+      return;
+    }
+    at = close + 1;
+  }
 }
 
 std::optional<TableSpec> ReadTable(TableReader& reader,
@@ -248,11 +381,13 @@ std::optional<TableSpec> ReadTable(TableReader& reader,
   }
   ForEachTable(reader, "label", "[[table.label]]", [&](TableReader& item) {
     LabelColumn l;
-    auto column = ReadColumn(item);
+    bool column = ReadColumnRef(item, "column", true, l.column, l.column_oid);
     auto label = item.String("label", true);
+    l.pattern = ReadRegex(item, "pattern");
+    l.format = item.String("format").value_or("");
+    CheckLabelFormat(item, l.format);
     if (!column || !label)
       return;
-    l.column = *column;
     l.label = *label;
     row_labels.push_back(l.label);
     t.labels.push_back(std::move(l));
@@ -270,6 +405,14 @@ std::optional<TableSpec> ReadTable(TableReader& reader,
     auto column = ReadColumn(item);
     m.type = ReadValueType(item);
     m.where = ReadWhere(item);
+    m.pattern = ReadRegex(item, "pattern");
+    ReadColumnRef(item, "digits_column", false, m.digits_column,
+                  m.digits_column_oid);
+    if (m.pattern && m.pattern->mark_count() < 1) {
+      item.Fail("pattern",
+                "needs a capture group around the number, as in "
+                "\": ([-0-9.]+) V$\"");
+    }
     auto mapping = ReadValueMapping(item, row_labels);
     if (!column || !mapping)
       return;
@@ -439,12 +582,24 @@ class Resolver {
     stack_.pop_back();
 
     const Profile& own = source.profile;
-    // The parts first, then the profile's own entries over them.
+    // The parts first, then the profile's own entries over them. A
+    // profile may read one table twice (two [[table]] entries on one
+    // entry OID, e.g. to label two columns differently); only the parts'
+    // tables are replaced, never the profile's own.
     Profile result = own;
     result.info = std::move(merged.info);
     result.metrics = std::move(merged.metrics);
     result.tables = std::move(merged.tables);
-    Merge(own, result);
+    for (const auto& t : own.tables) {
+      std::erase_if(result.tables, [&](const TableSpec& have) {
+        return have.entry == t.entry;
+      });
+    }
+    Profile own_entries = own;
+    own_entries.tables.clear();
+    Merge(own_entries, result);
+    result.tables.insert(result.tables.end(), own.tables.begin(),
+                         own.tables.end());
 
     auto out =
         ok ? std::make_shared<const Profile>(std::move(result)) : nullptr;

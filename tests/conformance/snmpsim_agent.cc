@@ -105,6 +105,10 @@ pid_t Spawn(const fs::path& program, const fs::path& dir, int port) {
       "--cache-dir=" + (dir / "cache").string(),
       fmt::format("--agent-udpv4-endpoint=127.0.0.1:{}", port),
       "--v2c-arch",
+      // snmpsim 0.4.5 never answers a GETBULK whose reply would exceed
+      // its varbind limit (default 64) and spins instead; the collector
+      // asks up to kMaxBulkVarbinds (256) at a time.
+      "--max-varbinds=256",
       "--logging-method=stderr",
   };
   if (geteuid() == 0) {
