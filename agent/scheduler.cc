@@ -215,12 +215,13 @@ void Scheduler::OnSlot(Run& run) {
   for (int i = busy ? 0 : 1; i < passed; ++i)
     run.metrics.RecordMissed();
 
-  if (busy) {
+  if (busy && spdlog::should_log(spdlog::level::debug)) {
     spdlog::debug(
         "poll skipped target={} op=poll reason={}", LogValue(run.config.name),
         run.phase == Run::Phase::kQueued ? "still_queued" : "still_running");
-    return;
   }
+  if (busy)
+    return;
   if (options_.once && run.polled)
     return;
   run.probe =
@@ -323,12 +324,16 @@ void Scheduler::Complete(Run& run, PollResult result) {
     result.error = "poll failed";
 
   run.metrics.RecordPoll(result, run.config.protocol, seconds, unix_now);
-  spdlog::debug(
-      "poll done target={} op=poll result={} duration_ms={} "
-      "items={} samples={} probe={} error={}",
-      LogValue(run.config.name), result.success ? "success" : "failure",
-      ToMs(now - run.started_at), result.items_read, result.samples.size(),
-      run.probe, LogValue(result.error));
+  // Checked first: spdlog builds the arguments (quoting the name and the
+  // error) even when the line is off, as it is unless debugging.
+  if (spdlog::should_log(spdlog::level::debug)) {
+    spdlog::debug(
+        "poll done target={} op=poll result={} duration_ms={} "
+        "items={} samples={} probe={} error={}",
+        LogValue(run.config.name), result.success ? "success" : "failure",
+        ToMs(now - run.started_at), result.items_read, result.samples.size(),
+        run.probe, LogValue(result.error));
+  }
 
   // Report a change of state once, not every failed poll.
   TargetState state = result.success ? TargetState::kUp : TargetState::kDown;

@@ -146,7 +146,9 @@ void TargetMetrics::RecordPoll(const PollResult& result,
     up_ = &owner_.up_.Add({{"device", device_}});
   up_->Set(result.success ? 1 : 0);
   duration_->Set(duration_seconds);
-  owner_.DurationHistogram(protocol).Observe(duration_seconds);
+  if (!histogram_)
+    histogram_ = &owner_.DurationHistogram(protocol);
+  histogram_->Observe(duration_seconds);
   if (result.success) {
     last_success_->Set(now_unix);
     successes_->Increment();

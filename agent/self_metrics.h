@@ -64,6 +64,8 @@ class TargetMetrics {
   SelfMetrics& owner_;
   std::string device_;
   prometheus::Gauge* up_ = nullptr;
+  // The protocol's duration histogram, found at the first poll.
+  prometheus::Histogram* histogram_ = nullptr;
   prometheus::Gauge* duration_;
   prometheus::Gauge* last_success_;
   prometheus::Counter* items_;

@@ -17,6 +17,21 @@ std::string LastError(void* handle) {
   return text ? text : "unknown net-snmp error";
 }
 
+// One descriptor set for every session of the loop's thread: net-snmp's
+// select helpers need a set reaching the session's descriptor, and a set
+// per session would cost each of thousands of sessions a bitmap as large
+// as the highest descriptor.
+netsnmp_large_fd_set& SharedFdSet(int fd) {
+  thread_local struct Holder {
+    Holder() { netsnmp_large_fd_set_init(&set, 1024); }
+    ~Holder() { netsnmp_large_fd_set_cleanup(&set); }
+    netsnmp_large_fd_set set;
+  } holder;
+  if (static_cast<unsigned>(fd) >= holder.set.lfs_setsize)
+    netsnmp_large_fd_set_resize(&holder.set, fd + 1024);
+  return holder.set;
+}
+
 void ReplaceBytes(u_char*& field, std::size_t& length,
                   const unsigned char* data, std::size_t size) {
   free(field);
@@ -30,18 +45,17 @@ void ReplaceBytes(u_char*& field, std::size_t& length,
 
 std::shared_ptr<Session> Session::Open(boost::asio::io_context& io,
                                        const TargetConfig& target,
+                                       const std::string& peer,
                                        const UsmMasterKeys& keys,
                                        Handler& handler, std::string& error) {
   InitNetSnmpLibrary();
 
   netsnmp_session config;
   snmp_sess_init(&config);
-  // net-snmp reads "udp:HOST:PORT" itself, the form targets use.
-  // TODO: a host name is resolved by net-snmp with a blocking lookup here;
-  // targets should name devices by address until this resolves through
-  // Asio first.
-  std::string peer = target.address;
-  config.peername = peer.data();
+  // net-snmp reads "udp:ADDRESS:PORT" itself; the address is numeric, so
+  // opening never waits on a name lookup.
+  std::string peer_name = peer;
+  config.peername = peer_name.data();
   config.retries = target.retries;
   config.timeout =
       static_cast<long>(std::chrono::duration_cast<std::chrono::microseconds>(
@@ -111,9 +125,7 @@ Session::Session(boost::asio::io_context& io, void* handle, int fd, bool v3,
       timer_(io),
       fd_(fd),
       v3_(v3),
-      handler_(&handler) {
-  netsnmp_large_fd_set_init(&fds_, fd + 1);
-}
+      handler_(&handler) {}
 
 Session::~Session() {
   // Closing reports outstanding requests to the callback; nobody listens.
@@ -121,7 +133,6 @@ Session::~Session() {
   timer_.cancel();
   socket_.release();  // net-snmp owns the socket and closes it
   snmp_sess_close(handle_);
-  netsnmp_large_fd_set_cleanup(&fds_);
 }
 
 int Session::Send(netsnmp_pdu* pdu, std::string& error) {
@@ -165,28 +176,41 @@ void Session::ArmTimer() {
   int fds = 0;
   int block = 1;
   timeval wait{};
-  NETSNMP_LARGE_FD_ZERO(&fds_);
-  snmp_sess_select_info2_flags(handle_, &fds, &fds_, &wait, &block,
+  netsnmp_large_fd_set& set = SharedFdSet(fd_);
+  NETSNMP_LARGE_FD_ZERO(&set);
+  snmp_sess_select_info2_flags(handle_, &fds, &set, &wait, &block,
                                NETSNMP_SELECT_NOALARMS);
   if (block) {
-    timer_.cancel();
+    // Nothing outstanding. A timer left armed fires once and finds nothing
+    // due, which is cheaper than cancelling it after every poll.
     return;
   }
-  timer_.expires_after(std::chrono::seconds(wait.tv_sec) +
-                       std::chrono::microseconds(wait.tv_usec));
+  // Every send and every reply asks again; moving the timer each time
+  // would churn the loop's timer queue for the same few deadlines.
+  auto at = std::chrono::steady_clock::now() +
+            std::chrono::seconds(wait.tv_sec) +
+            std::chrono::microseconds(wait.tv_usec);
+  if (timer_armed_ && timer_at_ <= at)
+    return;
+  timer_armed_ = true;
+  timer_at_ = at;
+  timer_.expires_at(at);
   timer_.async_wait(
       [weak = weak_from_this()](const boost::system::error_code& ec) {
         auto self = weak.lock();
-        if (!self || ec)
+        if (!self || ec == boost::asio::error::operation_aborted)
           return;
-        self->OnTimer();
+        self->timer_armed_ = false;
+        if (!ec)
+          self->OnTimer();
       });
 }
 
 void Session::OnReadable() {
-  NETSNMP_LARGE_FD_ZERO(&fds_);
-  NETSNMP_LARGE_FD_SET(fd_, &fds_);
-  snmp_sess_read2(handle_, &fds_);
+  netsnmp_large_fd_set& set = SharedFdSet(fd_);
+  NETSNMP_LARGE_FD_ZERO(&set);
+  NETSNMP_LARGE_FD_SET(fd_, &set);
+  snmp_sess_read2(handle_, &set);
   WaitReadable();
   ArmTimer();
   if (handler_)

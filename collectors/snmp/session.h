@@ -36,12 +36,16 @@ class Session : public std::enable_shared_from_this<Session> {
     virtual void OnSettled() = 0;
   };
 
-  // Opens the session for `target` (address "udp:HOST[:PORT]"). For v3
-  // the engine is not probed here (net-snmp's probe blocks): the owner
-  // sends MakeDiscoveryPdu() and calls UseEngine() with what comes back.
-  // On failure returns nullptr and sets `error`.
+  // Opens the session for `target`, sending to `peer` ("udp:ADDRESS:PORT"
+  // or "udp6:[ADDRESS]:PORT"), which must name a numeric address: net-snmp
+  // resolves a host name with a blocking lookup, so the owner resolves it
+  // first (see ResolveSnmpPeer()). For v3 the engine is not probed here
+  // (net-snmp's probe blocks): the owner sends MakeDiscoveryPdu() and calls
+  // UseEngine() with what comes back. On failure returns nullptr and sets
+  // `error`.
   static std::shared_ptr<Session> Open(boost::asio::io_context& io,
                                        const TargetConfig& target,
+                                       const std::string& peer,
                                        const UsmMasterKeys& keys,
                                        Handler& handler, std::string& error);
 
@@ -80,7 +84,10 @@ class Session : public std::enable_shared_from_this<Session> {
   void* handle_;
   boost::asio::posix::stream_descriptor socket_;
   boost::asio::steady_timer timer_;
-  netsnmp_large_fd_set fds_;
+  // When timer_ is armed, the time it fires; re-armed only for an earlier
+  // time (a timer that fires early finds nothing due and re-arms).
+  std::chrono::steady_clock::time_point timer_at_;
+  bool timer_armed_ = false;
   int fd_;
   bool v3_;
   Handler* handler_;

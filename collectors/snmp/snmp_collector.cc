@@ -2,16 +2,21 @@
 
 #include <algorithm>
 #include <deque>
+#include <map>
+#include <mutex>
 #include <set>
+#include <tuple>
 #include <unordered_map>
 
 #include <fmt/format.h>
+#include <boost/asio/ip/udp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include "collectors/snmp/poll_plan.h"
 #include "collectors/snmp/poll_state.h"
 #include "collectors/snmp/session.h"
+#include "collectors/snmp/target_address.h"
 
 namespace dc::snmp {
 namespace {
@@ -69,6 +74,65 @@ std::shared_ptr<const Profile> MakeFallbackProfile() {
   return profile;
 }
 
+// How long the device info (vendor, model, serial, firmware) read from a
+// device is served before it is read again. It changes only when the
+// device is replaced or upgraded, and either usually restarts the device,
+// which ends the session and reads it anew at once.
+constexpr auto kInfoRefresh = std::chrono::minutes(15);
+
+// A compiled plan and the GET batches of its metrics alone, for the polls
+// that serve the device info read earlier.
+struct ReadPlan {
+  PollPlan plan;
+  std::vector<std::vector<std::size_t>> metric_batches;
+  // Whether a poll without the info OIDs still reads something.
+  bool reads_without_info = false;
+};
+
+ReadPlan MakeReadPlan(std::shared_ptr<const Profile> profile,
+                      const TargetConfig& target) {
+  ReadPlan read{CompilePlan(std::move(profile), target), {}, false};
+  std::vector<std::size_t> batch;
+  for (std::size_t i = 0; i < read.plan.scalars.size(); ++i) {
+    if (read.plan.scalars[i].kind != PlannedScalar::Kind::kMetric)
+      continue;
+    batch.push_back(i);
+    if (batch.size() == kMaxGetVarbinds) {
+      read.metric_batches.push_back(std::move(batch));
+      batch.clear();
+    }
+  }
+  if (!batch.empty())
+    read.metric_batches.push_back(std::move(batch));
+  read.reads_without_info =
+      !read.metric_batches.empty() || !read.plan.tables.empty();
+  return read;
+}
+
+// Targets polled with the same profile and the same table settings share
+// one plan: with thousands of devices of a few models, a plan per target
+// would hold thousands of copies of the same OIDs.
+std::shared_ptr<const ReadPlan> SharedReadPlan(
+    const std::shared_ptr<const Profile>& profile, const TargetConfig& target) {
+  using Key = std::tuple<const Profile*, int, int>;
+  static std::mutex mutex;
+  static std::map<Key, std::weak_ptr<const ReadPlan>> plans;
+
+  Key key{profile.get(), target.max_repetitions, target.max_table_rows};
+  std::lock_guard lock(mutex);
+  // A plan holds its profile, so while the entry is alive the address
+  // cannot name another profile.
+  if (auto it = plans.find(key); it != plans.end()) {
+    if (auto plan = it->second.lock())
+      return plan;
+  }
+  std::erase_if(plans,
+                [](const auto& entry) { return entry.second.expired(); });
+  auto plan = std::make_shared<const ReadPlan>(MakeReadPlan(profile, target));
+  plans[key] = plan;
+  return plan;
+}
+
 }  // namespace
 
 // The state of one target across polls, shared with pending Asio
@@ -83,7 +147,8 @@ class Poller : public Session::Handler,
         target_(std::move(target)),
         profiles_(std::move(profiles)),
         keys_(std::move(keys)),
-        deadline_timer_(io) {}
+        deadline_timer_(io),
+        resolver_(io) {}
 
   void Poll(std::chrono::steady_clock::time_point deadline,
             Collector::Done done);
@@ -102,8 +167,13 @@ class Poller : public Session::Handler,
     long message_id = 0;
   };
 
+  enum class SessionStep { kReady, kWaiting, kFailed };
+
   void Advance();
-  bool EnsureSession();
+  SessionStep EnsureSession();
+  // Starts resolving the target's host name off the loop; Advance() runs
+  // again when the address is known.
+  void Resolve(const SnmpAddress& address);
   void Send(netsnmp_pdu* pdu, Request request);
   void SendGet(std::vector<std::size_t> items);
   void SendWalk(std::size_t table);
@@ -130,8 +200,11 @@ class Poller : public Session::Handler,
   std::shared_ptr<const ProfileSet> profiles_;
   std::shared_ptr<UsmKeyCache> keys_;
   boost::asio::steady_timer deadline_timer_;
+  boost::asio::ip::udp::resolver resolver_;
+  bool resolving_ = false;
+  std::string resolved_peer_;  // the next session's numeric peer
   std::shared_ptr<Session> session_;
-  std::unique_ptr<PollPlan> plan_;
+  std::shared_ptr<const ReadPlan> plan_;
   std::string plan_warning_;  // why the fallback profile is in use
 
   // Automatic profile choice: sysObjectID read, then probes if needed.
@@ -144,6 +217,12 @@ class Poller : public Session::Handler,
   std::set<Oid> answered_probes_;
   bool stopped_ = false;
 
+  // The device info of the last poll that read it, served by the polls
+  // in between (see kInfoRefresh).
+  std::vector<std::string> info_cache_;
+  std::shared_ptr<const ReadPlan> info_plan_;  // the plan it was read with
+  std::chrono::steady_clock::time_point info_read_at_;
+
   // The poll in progress.
   bool active_ = false;
   Collector::Done done_;
@@ -152,7 +231,12 @@ class Poller : public Session::Handler,
   std::uint64_t requests_ = 0;
   std::unordered_map<int, Request> pending_;
   std::unordered_map<long, int> by_message_;  // v3 message ID to request
+  // GET batches: the plan's, in order, then those asked again (split on
+  // tooBig, or without a bad varbind), which go first.
+  const std::vector<std::vector<std::size_t>>* batches_ = nullptr;
+  std::size_t next_batch_ = 0;
   std::deque<std::vector<std::size_t>> gets_;
+  bool reading_info_ = false;     // this poll asks for the device info
   std::vector<bool> walking_;     // per table: a request is out
   std::vector<int> repetitions_;  // per table, halved on tooBig
   bool answered_ = false;
@@ -172,13 +256,16 @@ void Poller::Poll(std::chrono::steady_clock::time_point deadline,
   pending_.clear();
   by_message_.clear();
   gets_.clear();
+  batches_ = nullptr;
+  next_batch_ = 0;
+  reading_info_ = false;
   answered_ = false;
   user_checked_ = false;
   aborted_ = false;
   session_dead_ = false;
   error_.clear();
   if (plan_) {
-    StartReading(plan_->profile);
+    StartReading(plan_->plan.profile);
   } else {
     detected_ = false;  // a detection cut short starts over
   }
@@ -189,7 +276,12 @@ void Poller::Poll(std::chrono::steady_clock::time_point deadline,
         auto self = weak.lock();
         if (!self || ec || !self->active_)
           return;
-        if (!self->pending_.empty()) {
+        if (self->resolving_) {
+          self->Count(ErrorReason::kTimeout);
+          self->error_ = fmt::format(
+              "the host name of {} was not resolved by the poll deadline",
+              self->target_.address);
+        } else if (!self->pending_.empty()) {
           self->Count(ErrorReason::kTimeout);
           self->error_ = fmt::format(
               "poll deadline reached with {} request(s) to {} unanswered",
@@ -213,6 +305,7 @@ void Poller::Stop() {
   active_ = false;
   done_ = nullptr;
   deadline_timer_.cancel();
+  resolver_.cancel();
   pending_.clear();
   by_message_.clear();
   session_.reset();
@@ -234,29 +327,82 @@ void Poller::Abort(ErrorReason reason, std::string error, bool session_dead) {
   session_dead_ = session_dead_ || session_dead;
 }
 
-bool Poller::EnsureSession() {
+Poller::SessionStep Poller::EnsureSession() {
   if (session_)
-    return true;
+    return SessionStep::kReady;
+  if (resolving_)
+    return SessionStep::kWaiting;
+
+  // net-snmp would resolve a host name itself, blocking the loop: a name
+  // is resolved first, for every new session (so a changed DNS entry is
+  // followed when a device stops answering).
   std::string error;
+  std::string peer = target_.address;
+  auto address = ParseSnmpAddress(target_.address, error);
+  if (!address) {
+    Abort(ErrorReason::kConnection, error, false);
+    return SessionStep::kFailed;
+  }
+  if (!IsNumericHost(address->host)) {
+    if (resolved_peer_.empty()) {
+      Resolve(*address);
+      return SessionStep::kWaiting;
+    }
+    peer = std::exchange(resolved_peer_, std::string());
+  }
+
   auto keys = keys_->Get(target_.snmp_auth, error);
   if (!keys) {
     Abort(ErrorReason::kAuth, error, false);
-    return false;
+    return SessionStep::kFailed;
   }
-  session_ = Session::Open(io_, target_, *keys, *this, error);
+  session_ = Session::Open(io_, target_, peer, *keys, *this, error);
   if (!session_) {
     Abort(ErrorReason::kConnection, error, true);
-    return false;
+    return SessionStep::kFailed;
   }
-  // A new session may reach a replaced device: choose its profile anew.
+  // A new session may reach a replaced device: read its info again, and
+  // choose its profile anew.
+  info_plan_.reset();
   if (target_.profile == "auto" && plan_) {
     if (state_)
       early_errors_ = state_->result().errors;
     state_.reset();
     gets_.clear();
+    batches_ = nullptr;
     plan_.reset();
   }
-  return true;
+  return SessionStep::kReady;
+}
+
+void Poller::Resolve(const SnmpAddress& address) {
+  using boost::asio::ip::udp;
+  resolving_ = true;
+  resolver_.async_resolve(
+      address.v6 ? udp::v6() : udp::v4(), address.host,
+      std::to_string(address.port),
+      [weak = weak_from_this(), address](
+          const boost::system::error_code& ec,
+          const udp::resolver::results_type& results) {
+        auto self = weak.lock();
+        if (!self || ec == boost::asio::error::operation_aborted)
+          return;
+        self->resolving_ = false;
+        if (!ec && !results.empty()) {
+          // Kept for the next poll if this one has ended meanwhile.
+          self->resolved_peer_ =
+              NumericPeer(results.begin()->endpoint().address().to_string(),
+                          address.v6, address.port);
+        } else if (self->active_) {
+          self->Abort(ErrorReason::kConnection,
+                      fmt::format("cannot resolve host \"{}\" of {}: {}",
+                                  address.host, self->target_.address,
+                                  ec ? ec.message() : "no address"),
+                      true);
+        }
+        if (self->active_)
+          self->Advance();
+      });
 }
 
 void Poller::Advance() {
@@ -264,8 +410,14 @@ void Poller::Advance() {
     return;
   if (aborted_)
     return Finish();
-  if (!EnsureSession())
-    return Finish();
+  switch (EnsureSession()) {
+    case SessionStep::kFailed:
+      return Finish();
+    case SessionStep::kWaiting:
+      return;
+    case SessionStep::kReady:
+      break;
+  }
 
   // SNMPv3: learn the engine ID once per session, without blocking.
   if (session_->is_v3() && !session_->engine_known()) {
@@ -330,8 +482,12 @@ void Poller::Advance() {
       SendGet(std::move(items));
       continue;
     }
+    if (batches_ && next_batch_ < batches_->size()) {
+      SendGet((*batches_)[next_batch_++]);
+      continue;
+    }
     bool sent = false;
-    for (std::size_t t = 0; t < plan_->tables.size(); ++t) {
+    for (std::size_t t = 0; t < plan_->plan.tables.size(); ++t) {
       if (!walking_[t] && !state_->TableDone(t)) {
         SendWalk(t);
         sent = true;
@@ -346,18 +502,32 @@ void Poller::Advance() {
 }
 
 void Poller::StartReading(std::shared_ptr<const Profile> profile) {
-  if (!plan_ || plan_->profile != profile) {
-    plan_ = std::make_unique<PollPlan>(CompilePlan(profile, target_));
+  if (!plan_ || plan_->plan.profile != profile) {
+    plan_ = SharedReadPlan(profile, target_);
   }
-  state_ = std::make_unique<PollState>(*plan_);
+  const PollPlan& plan = plan_->plan;
+  state_ = std::make_unique<PollState>(plan);
   for (const auto& [reason, count] : early_errors_) {
     state_->result().errors[reason] += count;
   }
   early_errors_.clear();
-  gets_.assign(plan_->batches.begin(), plan_->batches.end());
-  walking_.assign(plan_->tables.size(), false);
+
+  // The device info is read by the first poll of a session and then
+  // every kInfoRefresh; the polls between serve what it read.
+  bool cached = info_plan_ == plan_ && plan_->reads_without_info &&
+                std::chrono::steady_clock::now() - info_read_at_ < kInfoRefresh;
+  if (cached) {
+    state_->UseCachedInfo(info_cache_);
+    batches_ = &plan_->metric_batches;
+  } else {
+    batches_ = &plan.batches;
+  }
+  reading_info_ = !cached && !plan.info_keys.empty();
+  next_batch_ = 0;
+  gets_.clear();
+  walking_.assign(plan.tables.size(), false);
   repetitions_.clear();
-  for (const PlannedTable& table : plan_->tables) {
+  for (const PlannedTable& table : plan.tables) {
     repetitions_.push_back(table.max_repetitions);
   }
 }
@@ -382,7 +552,7 @@ void Poller::Send(netsnmp_pdu* pdu, Request request) {
 void Poller::SendGet(std::vector<std::size_t> items) {
   netsnmp_pdu* pdu = snmp_pdu_create(SNMP_MSG_GET);
   for (std::size_t i : items) {
-    const Oid& name = plan_->scalars[i].oid;
+    const Oid& name = plan_->plan.scalars[i].oid;
     snmp_add_null_var(pdu, name.data(), name.size());
   }
   Send(pdu, {Request::Kind::kGet, std::move(items), 0, 0});
@@ -390,7 +560,7 @@ void Poller::SendGet(std::vector<std::size_t> items) {
 
 void Poller::SendWalk(std::size_t table) {
   Request request{Request::Kind::kWalk, {}, table, 0};
-  for (std::size_t c = 0; c < plan_->tables[table].columns.size(); ++c) {
+  for (std::size_t c = 0; c < plan_->plan.tables[table].columns.size(); ++c) {
     if (!state_->ColumnDone(table, c))
       request.items.push_back(c);
   }
@@ -560,12 +730,17 @@ void Poller::OnGet(Request& request, netsnmp_pdu* pdu) {
   std::size_t i = 0;
   for (netsnmp_variable_list* var = pdu->variables; var && i < items.size();
        var = var->next_variable, ++i) {
-    const Oid& asked = plan_->scalars[items[i]].oid;
+    const Oid& asked = plan_->plan.scalars[items[i]].oid;
     if (Compare(OidView(var->name, var->name_length), asked) != 0) {
       Count(ErrorReason::kDecode);
       continue;
     }
     state_->AddScalar(items[i], FromVariable(*var));
+  }
+  // A reply with fewer varbinds than asked for: the values it carries
+  // are kept, each missing one counts as an error.
+  for (; i < items.size(); ++i) {
+    Count(ErrorReason::kDecode);
   }
 }
 
@@ -718,19 +893,31 @@ void Poller::Finish() {
   }
   result.requests = requests_;
   if (!result.success) {
-    result.error = !error_.empty() ? error_
-                   : answered_
-                       ? fmt::format(
-                             "{} answered but none of the OIDs of "
-                             "profile '{}' exist there",
-                             target_.address, plan_ ? plan_->profile->name : "")
-                       : fmt::format("no reply from {}", target_.address);
+    result.error =
+        !error_.empty() ? error_
+        : answered_
+            ? fmt::format(
+                  "{} answered but none of the OIDs of "
+                  "profile '{}' exist there",
+                  target_.address, plan_ ? plan_->plan.profile->name : "")
+            : fmt::format("no reply from {}", target_.address);
   } else if (!plan_warning_.empty()) {
     result.error = plan_warning_;
+  }
+  if (reading_info_ && result.success && state_) {
+    const std::vector<std::string>& values = state_->info_values();
+    bool any = std::any_of(values.begin(), values.end(),
+                           [](const std::string& v) { return !v.empty(); });
+    if (any) {
+      info_cache_ = values;
+      info_plan_ = plan_;
+      info_read_at_ = std::chrono::steady_clock::now();
+    }
   }
   state_.reset();
   if (session_dead_) {
     session_.reset();
+    info_plan_.reset();
     if (target_.profile == "auto")
       plan_.reset();
   }

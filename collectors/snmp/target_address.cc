@@ -1,12 +1,15 @@
 #include "collectors/snmp/target_address.h"
 
+#include <arpa/inet.h>
+
 #include <charconv>
 
 #include <fmt/format.h>
 
 namespace dc::snmp {
 
-bool CheckSnmpAddress(std::string_view address, std::string& error) {
+std::optional<SnmpAddress> ParseSnmpAddress(std::string_view address,
+                                            std::string& error) {
   std::string_view rest = address;
   bool v6 = false;
   if (rest.starts_with("udp6:")) {
@@ -19,7 +22,7 @@ bool CheckSnmpAddress(std::string_view address, std::string& error) {
         "address \"{}\": SNMP targets use \"udp:HOST:PORT\" "
         "or \"udp6:[ADDRESS]:PORT\"",
         address);
-    return false;
+    return std::nullopt;
   }
 
   std::string_view host = rest;
@@ -28,7 +31,7 @@ bool CheckSnmpAddress(std::string_view address, std::string& error) {
     auto close = rest.find(']');
     if (close == rest.npos) {
       error = fmt::format("address \"{}\": missing ']'", address);
-      return false;
+      return std::nullopt;
     }
     host = rest.substr(1, close - 1);
     std::string_view after = rest.substr(close + 1);
@@ -36,7 +39,7 @@ bool CheckSnmpAddress(std::string_view address, std::string& error) {
       if (after.front() != ':') {
         error =
             fmt::format("address \"{}\": expected ':PORT' after ']'", address);
-        return false;
+        return std::nullopt;
       }
       port = after.substr(1);
     }
@@ -48,8 +51,11 @@ bool CheckSnmpAddress(std::string_view address, std::string& error) {
   }
   if (host.empty()) {
     error = fmt::format("address \"{}\": no host", address);
-    return false;
+    return std::nullopt;
   }
+  SnmpAddress parsed;
+  parsed.v6 = v6;
+  parsed.host = std::string(host);
   if (!port.empty() || rest.ends_with(":")) {
     int number = 0;
     auto [end, ec] =
@@ -60,10 +66,29 @@ bool CheckSnmpAddress(std::string_view address, std::string& error) {
           "address \"{}\": the port must be a number from "
           "1 to 65535",
           address);
-      return false;
+      return std::nullopt;
     }
+    parsed.port = number;
   }
-  return true;
+  return parsed;
+}
+
+bool CheckSnmpAddress(std::string_view address, std::string& error) {
+  return ParseSnmpAddress(address, error).has_value();
+}
+
+bool IsNumericHost(std::string_view host) {
+  std::string text(host);
+  unsigned char buffer[16];
+  return inet_pton(AF_INET, text.c_str(), buffer) == 1 ||
+         inet_pton(AF_INET6, text.c_str(), buffer) == 1;
+}
+
+std::string NumericPeer(std::string_view ip, bool v6, int port) {
+  bool colon = ip.find(':') != ip.npos;
+  if (v6 || colon)
+    return fmt::format("udp6:[{}]:{}", ip, port);
+  return fmt::format("udp:{}:{}", ip, port);
 }
 
 }  // namespace dc::snmp
