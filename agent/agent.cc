@@ -76,6 +76,8 @@ void Agent::ApplySettings(const AgentSettings& settings) {
   if (scheduler_) {
     scheduler_->SetLimits(settings.max_in_flight, settings.max_backoff);
   }
+  if (server_)
+    server_->SetSecurity(settings.web);
 }
 
 ConfigErrors Agent::Start() {
@@ -106,6 +108,7 @@ ConfigErrors Agent::Start() {
     });
   };
   server_ = std::make_unique<HttpServer>(std::move(handlers));
+  server_->SetSecurity(config_->agent.web);
   auto bound = server_->Start(options_.listen.value_or(config_->agent.listen));
   if (!bound) {
     server_.reset();

@@ -81,8 +81,112 @@ bool ValidTargetName(std::string_view name) {
   });
 }
 
+// A path as written in the configuration: relative ones are relative to
+// the configuration file's folder.
+fs::path ConfigPath(const TableReader& r, const std::string& text) {
+  fs::path path = text;
+  if (path.is_relative() && r.table().source().path) {
+    path = fs::path(*r.table().source().path).parent_path() / path;
+  }
+  return path;
+}
+
+// [agent.tls]: the files are read and checked here, so a bad certificate
+// is reported with the line that names it, and a reload that meets one
+// keeps the running configuration.
+void ReadTlsSection(const toml::table& table, WebSecurity& web,
+                    TomlErrors& errors) {
+  std::size_t before = errors.messages().size();
+  TableReader r(table, "[agent.tls]", errors);
+  TlsFiles files;
+  if (auto cert = r.String("cert_file", true))
+    files.cert_file = ConfigPath(r, *cert);
+  if (auto key = r.String("key_file", true))
+    files.key_file = ConfigPath(r, *key);
+  if (auto ca = r.String("client_ca_file"))
+    files.client_ca_file = ConfigPath(r, *ca);
+  if (auto version = r.String("min_version")) {
+    if (*version == "1.2" || *version == "1.3") {
+      files.min_version = *version;
+    } else {
+      r.Fail("min_version", "must be \"1.2\" or \"1.3\"");
+    }
+  }
+  r.Finish();
+  if (errors.messages().size() != before)
+    return;
+
+  auto context = MakeServerTlsContext(files);
+  if (!context) {
+    constexpr std::string_view kKeys[] = {"cert_file", "key_file",
+                                          "client_ca_file"};
+    r.Fail(kKeys[static_cast<int>(context.error().key)],
+           context.error().message);
+    return;
+  }
+  web.tls = std::move(*context);
+  web.tls_files = std::move(files);
+}
+
+// [agent.basic_auth]: a realm and `users`, a table of user name ->
+// crypt(3) hash.
+void ReadBasicAuthSection(const toml::table& table, WebSecurity& web,
+                          TomlErrors& errors) {
+  std::size_t before = errors.messages().size();
+  TableReader r(table, "[agent.basic_auth]", errors);
+  std::string realm = r.String("realm").value_or("dcagent");
+  if (realm.empty() || realm.size() > 100 ||
+      !std::all_of(realm.begin(), realm.end(), [](char c) {
+        return c >= ' ' && c <= '~' && c != '"' && c != '\\';
+      })) {
+    r.Fail("realm",
+           "must be 1 to 100 printable ASCII characters without quotes or "
+           "backslashes");
+  }
+  std::map<std::string, std::string, std::less<>> users;
+  if (const toml::table* table_of_users = r.Table("users", true)) {
+    for (const auto& [key, node] : *table_of_users) {
+      std::string name(key.str());
+      std::string where = fmt::format("[agent.basic_auth] users: '{}'", name);
+      if (name.empty() || name.find(':') != std::string::npos ||
+          !std::all_of(name.begin(), name.end(), [](char c) {
+            return static_cast<unsigned char>(c) >= ' ' && c != 0x7f;
+          })) {
+        errors.Add(node.source(),
+                   fmt::format("{}: a user name must not be empty or hold "
+                               "':' or control characters",
+                               where));
+        continue;
+      }
+      if (!node.is_string()) {
+        errors.Add(node.source(),
+                   fmt::format("{}: must be a password hash string", where));
+        continue;
+      }
+      const std::string& hash = node.as_string()->get();
+      if (auto problem = BasicAuth::CheckHash(hash)) {
+        errors.Add(node.source(), fmt::format("{}: {}", where, *problem));
+        continue;
+      }
+      users.emplace(std::move(name), hash);
+    }
+    if (table_of_users->empty()) {
+      r.Fail("users",
+             "names no user; add one such as prometheus = \"$y$...\" "
+             "(the output of `mkpasswd`)");
+    }
+  }
+  r.Finish();
+  if (errors.messages().size() != before)
+    return;
+  web.basic_auth =
+      std::make_shared<const BasicAuth>(std::move(realm), std::move(users));
+}
+
+// `read_web`: false skips the TLS and basic-auth sections (reading files
+// and computing hashes) where only the other settings are wanted.
 void ReadAgentSection(const toml::table* table, AgentSettings& settings,
-                      TomlErrors& errors) {
+                      TomlErrors& errors, bool read_web = true) {
   if (!table)
     return;
   TableReader r(*table, "[agent]", errors);
@@ -136,6 +240,17 @@ void ReadAgentSection(const toml::table* table, AgentSettings& settings,
     settings.retries = *v;
   if (auto v = r.Duration("max_backoff"))
     settings.max_backoff = *v;
+  if (auto v = r.Bool("reload_endpoint"))
+    settings.web.reload_endpoint = *v;
+  if (!read_web) {
+    r.Accept("tls");
+    r.Accept("basic_auth");
+  } else {
+    if (const toml::table* tls = r.Table("tls"))
+      ReadTlsSection(*tls, settings.web, errors);
+    if (const toml::table* auth = r.Table("basic_auth"))
+      ReadBasicAuthSection(*auth, settings.web, errors);
+  }
   r.Finish();
 }
 
@@ -579,7 +694,8 @@ AgentSettings ReadAgentSettings(const fs::path& path) {
   AgentSettings settings;
   if (auto root = ParseFile(path, errors)) {
     const toml::node* agent = root->get("agent");
-    ReadAgentSection(agent ? agent->as_table() : nullptr, settings, errors);
+    ReadAgentSection(agent ? agent->as_table() : nullptr, settings, errors,
+                     /*read_web=*/false);
   }
   return settings;
 }

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "agent/protocol_set.h"
+#include "agent/web_security.h"
 #include "collectors/common/target.h"
 
 namespace dc::agent {
@@ -35,6 +36,9 @@ struct AgentSettings {
   int retries = 1;
   // Longest gap between full polls of a target that keeps failing.
   std::chrono::milliseconds max_backoff{300000};
+  // [agent.tls], [agent.basic_auth] and reload_endpoint, with the TLS
+  // files already read and checked.
+  WebSecurity web;
 };
 
 struct AgentConfig {
@@ -48,7 +52,8 @@ using ConfigErrors = std::vector<std::string>;
 
 // Reads only the [agent] section, for what must be known before the
 // protocols exist (modbus_workers, log_level). Problems are ignored here;
-// LoadConfig reports them.
+// LoadConfig reports them. `web` is left at its default: TLS files and
+// password hashes are only read by LoadConfig.
 AgentSettings ReadAgentSettings(const std::filesystem::path& path);
 
 // The profile folders of `protocol`, in load order (later ones override

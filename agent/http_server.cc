@@ -2,15 +2,19 @@
 
 #include <chrono>
 #include <optional>
+#include <type_traits>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 
 #include "agent/exposition.h"
+#include "agent/gzip.h"
 #include "agent/logging.h"
 
 namespace dc::agent {
@@ -18,35 +22,120 @@ namespace dc::agent {
 namespace beast = boost::beast;
 namespace http = beast::http;
 namespace asio = boost::asio;
+namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 
 namespace {
 
 constexpr auto kIdleTimeout = std::chrono::seconds(60);
+// A client that opens a connection and sends nothing holds a session; TLS
+// handshakes and shutdowns get less time than idle keep-alive.
+constexpr auto kHandshakeTimeout = std::chrono::seconds(10);
 constexpr std::size_t kMaxRequestBody = 64 * 1024;
+// Below this, gzip saves too little to be worth a header.
+constexpr std::size_t kMinGzipBody = 512;
+
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+std::string_view View(beast::string_view text) {
+  return {text.data(), text.size()};
+}
+
+beast::string_view BeastView(std::string_view text) {
+  return {text.data(), text.size()};
+}
+
+std::string Peer(const tcp::socket& socket) {
+  beast::error_code ec;
+  tcp::endpoint peer = socket.remote_endpoint(ec);
+  if (ec)
+    return "unknown";
+  return fmt::format("{}:{}", peer.address().to_string(), peer.port());
+}
 
 }  // namespace
 
-// One connection: reads requests one after another and answers each.
-// Owned by the handlers it has pending (shared_from_this); an aborted
-// read or write ends it.
-class HttpServer::Session : public std::enable_shared_from_this<Session> {
- public:
-  Session(tcp::socket socket, const Handlers& handlers)
-      : stream_(std::move(socket)), handlers_(handlers) {}
+bool IsPublicPath(std::string_view path) {
+  return path == "/-/healthy" || path == "/-/ready";
+}
 
+// What a reply carries besides status, type and body.
+struct ReplyExtras {
+  std::string_view allow;
+  std::string www_authenticate;
+  // /metrics and /: gzip when the client accepts it.
+  bool compressible = false;
+
+  static ReplyExtras Allow(std::string_view methods) {
+    ReplyExtras extras;
+    extras.allow = methods;
+    return extras;
+  }
+  static ReplyExtras Challenge(std::string challenge) {
+    ReplyExtras extras;
+    extras.www_authenticate = std::move(challenge);
+    return extras;
+  }
+  static ReplyExtras Compressible() {
+    ReplyExtras extras;
+    extras.compressible = true;
+    return extras;
+  }
+};
+
+// One connection, plain or TLS: (handshakes,) reads requests one after
+// another and answers each. Owned by the handlers it has pending
+// (shared_from_this); an aborted read or write ends it.
+template <class Stream>
+class HttpServer::Session
+    : public std::enable_shared_from_this<Session<Stream>> {
+ public:
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
+  Session(tcp::socket socket, HttpServer& server) requires(!kTls)
+      : peer_(Peer(socket)), stream_(std::move(socket)), server_(server) {}
+
+  // Holds the context, so a reload that replaces it leaves this
+  // connection's in place.
+  Session(tcp::socket socket, std::shared_ptr<ssl::context> tls,
+          HttpServer& server) requires kTls : peer_(Peer(socket)),
+                                              tls_(std::move(tls)),
+                                              stream_(std::move(socket), *tls_),
+                                              server_(server) {}
+
+  void Begin() {
+    if constexpr (kTls) {
+      beast::get_lowest_layer(stream_).expires_after(kHandshakeTimeout);
+      stream_.async_handshake(
+          ssl::stream_base::server,
+          [self = this->shared_from_this()](beast::error_code ec) {
+            if (ec) {
+              // Scanners, plain HTTP sent to the TLS port, clients without
+              // an accepted certificate: the client sees the failure.
+              spdlog::debug("tls handshake failed peer={} error={}",
+                            self->peer_, LogValue(ec.message()));
+              return;
+            }
+            self->Read();
+          });
+    } else {
+      Read();
+    }
+  }
+
+ private:
   void Read() {
     parser_.emplace();
     parser_->body_limit(kMaxRequestBody);
-    stream_.expires_after(kIdleTimeout);
+    beast::get_lowest_layer(stream_).expires_after(kIdleTimeout);
     http::async_read(
         stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, std::size_t) {
+        [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
           self->OnRead(ec);
         });
   }
 
- private:
   void OnRead(beast::error_code ec) {
     if (ec == http::error::end_of_stream) {
       Close();
@@ -59,20 +148,46 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
   }
 
   void Dispatch() {
-    std::string_view target(request_.target().data(), request_.target().size());
+    std::string_view target = View(request_.target());
     target = target.substr(0, target.find('?'));
     http::verb method = request_.method();
     bool get = method == http::verb::get || method == http::verb::head;
+    std::shared_ptr<const WebSecurity> security = server_.Security();
+
+    // Everything but the probes needs credentials when users are set;
+    // unknown paths too, so they cannot be probed for.
+    //
+    // The hash is checked on the server thread: a client sending wrong
+    // passwords in a loop costs a slow hash each (tens of milliseconds)
+    // and delays scrapes by as much. Mutual TLS keeps strangers from
+    // getting this far; without it there is no rate limit per client.
+    if (security->basic_auth && !IsPublicPath(target) &&
+        !security->basic_auth->Allows(
+            View(request_[http::field::authorization]))) {
+      spdlog::debug("http unauthorized peer={} path={}", peer_,
+                    LogValue(target));
+      Reply(http::status::unauthorized, "text/plain",
+            "Unauthorized: this endpoint needs a user name and password.\n",
+            ReplyExtras::Challenge(security->basic_auth->Challenge()));
+      return;
+    }
 
     if (target == "/-/reload") {
       if (method != http::verb::post && method != http::verb::put) {
         Reply(http::status::method_not_allowed, "text/plain",
-              "Use POST to reload the configuration.\n", "POST, PUT");
+              "Use POST to reload the configuration.\n",
+              ReplyExtras::Allow("POST, PUT"));
+        return;
+      }
+      if (!security->reload_endpoint) {
+        Reply(http::status::forbidden, "text/plain",
+              "Reloading over HTTP is disabled ([agent] reload_endpoint = "
+              "false); send SIGHUP to dcagent instead.\n");
         return;
       }
       // The reply may come from another thread: hop back to this one.
-      handlers_.reload(
-          [self = shared_from_this()](bool ok, std::string message) {
+      server_.handlers_.reload(
+          [self = this->shared_from_this()](bool ok, std::string message) {
             asio::post(self->stream_.get_executor(),
                        [self, ok, message = std::move(message)]() mutable {
                          self->Reply(ok ? http::status::ok
@@ -84,18 +199,19 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
     }
     if (!get) {
       Reply(http::status::method_not_allowed, "text/plain",
-            "Method not allowed.\n", "GET, HEAD");
+            "Method not allowed.\n", ReplyExtras::Allow("GET, HEAD"));
       return;
     }
     if (target == "/metrics") {
-      Reply(http::status::ok, kExpositionContentType, handlers_.metrics());
+      Reply(http::status::ok, kExpositionContentType,
+            server_.handlers_.metrics(), ReplyExtras::Compressible());
     } else if (target == "/") {
       Reply(http::status::ok, "text/html; charset=utf-8",
-            handlers_.status_page());
+            server_.handlers_.status_page(), ReplyExtras::Compressible());
     } else if (target == "/-/healthy") {
       Reply(http::status::ok, "text/plain", "Healthy.\n");
     } else if (target == "/-/ready") {
-      bool ready = handlers_.ready();
+      bool ready = server_.handlers_.ready();
       Reply(ready ? http::status::ok : http::status::service_unavailable,
             "text/plain", ready ? "Ready.\n" : "Not ready.\n");
     } else {
@@ -106,15 +222,24 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
   }
 
   void Reply(http::status status, std::string_view content_type,
-             std::string body, std::string_view allow = {}) {
+             std::string body, ReplyExtras extras = {}) {
     auto response = std::make_shared<http::response<http::string_body>>(
         status, request_.version());
     response->set(http::field::server, "dcagent");
-    response->set(http::field::content_type,
-                  beast::string_view(content_type.data(), content_type.size()));
-    if (!allow.empty()) {
-      response->set(http::field::allow,
-                    beast::string_view(allow.data(), allow.size()));
+    response->set(http::field::content_type, BeastView(content_type));
+    if (!extras.allow.empty())
+      response->set(http::field::allow, BeastView(extras.allow));
+    if (!extras.www_authenticate.empty()) {
+      response->set(http::field::www_authenticate, extras.www_authenticate);
+    }
+    if (extras.compressible) {
+      // Caches between here and the client must not mix the two forms.
+      response->set(http::field::vary, "Accept-Encoding");
+      if (body.size() >= kMinGzipBody &&
+          AcceptsGzip(View(request_[http::field::accept_encoding]))) {
+        body = Gzip(body);
+        response->set(http::field::content_encoding, "gzip");
+      }
     }
     response->keep_alive(request_.keep_alive());
     bool head = request_.method() == http::verb::head;
@@ -123,9 +248,9 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
     if (head)
       response->body().clear();
 
-    stream_.expires_after(kIdleTimeout);
+    beast::get_lowest_layer(stream_).expires_after(kIdleTimeout);
     http::async_write(stream_, *response,
-                      [self = shared_from_this(), response](
+                      [self = this->shared_from_this(), response](
                           beast::error_code ec, std::size_t) {
                         if (ec)
                           return;
@@ -138,22 +263,53 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
   }
 
   void Close() {
-    beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if constexpr (kTls) {
+      // close_notify, so the client knows the body was not cut short.
+      beast::get_lowest_layer(stream_).expires_after(kHandshakeTimeout);
+      stream_.async_shutdown(
+          [self = this->shared_from_this()](beast::error_code) {});
+    } else {
+      beast::error_code ec;
+      stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    }
   }
 
-  beast::tcp_stream stream_;
+  std::string peer_;
+  std::shared_ptr<ssl::context> tls_;
+  Stream stream_;
   beast::flat_buffer buffer_;
-  const Handlers& handlers_;
+  HttpServer& server_;
   std::optional<http::request_parser<http::string_body>> parser_;
   http::request<http::string_body> request_;
 };
 
 HttpServer::HttpServer(Handlers handlers)
-    : handlers_(std::move(handlers)), acceptor_(io_), accept_retry_(io_) {}
+    : handlers_(std::move(handlers)),
+      security_(std::make_shared<WebSecurity>()),
+      acceptor_(io_),
+      accept_retry_(io_) {}
 
 HttpServer::~HttpServer() {
   Stop();
+}
+
+void HttpServer::SetSecurity(WebSecurity security) {
+  spdlog::info(
+      "http protection tls={} client_certificates={} basic_auth_users={} "
+      "reload_endpoint={}",
+      security.tls ? "on" : "off",
+      security.tls_files && security.tls_files->client_ca_file ? "required"
+                                                               : "off",
+      security.basic_auth ? security.basic_auth->user_count() : 0,
+      security.reload_endpoint ? "on" : "off");
+  auto shared = std::make_shared<const WebSecurity>(std::move(security));
+  std::lock_guard lock(security_mutex_);
+  security_ = std::move(shared);
+}
+
+std::shared_ptr<const WebSecurity> HttpServer::Security() const {
+  std::lock_guard lock(security_mutex_);
+  return security_;
 }
 
 std::expected<tcp::endpoint, std::string> HttpServer::Start(
@@ -190,6 +346,18 @@ std::expected<tcp::endpoint, std::string> HttpServer::Start(
   }
   tcp::endpoint bound = acceptor_.local_endpoint(ec);
 
+  // Reachable from other hosts without both protections: say so once.
+  std::shared_ptr<const WebSecurity> security = Security();
+  if (!bound.address().is_loopback() &&
+      (!security->tls || !security->basic_auth)) {
+    spdlog::warn("http served beyond this host without {} listen={}",
+                 !security->tls && !security->basic_auth
+                     ? "TLS and authentication"
+                 : !security->tls ? "TLS"
+                                  : "authentication",
+                 LogValue(listen));
+  }
+
   Accept();
   thread_ = std::thread([this] { io_.run(); });
   return bound;
@@ -201,7 +369,15 @@ void HttpServer::Accept() {
         if (ec == asio::error::operation_aborted)
           return;  // Stop()
         if (!ec) {
-          std::make_shared<Session>(std::move(socket), handlers_)->Read();
+          std::shared_ptr<ssl::context> tls = Security()->tls;
+          if (tls) {
+            std::make_shared<Session<TlsStream>>(std::move(socket),
+                                                 std::move(tls), *this)
+                ->Begin();
+          } else {
+            std::make_shared<Session<PlainStream>>(std::move(socket), *this)
+                ->Begin();
+          }
           Accept();
           return;
         }

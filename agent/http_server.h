@@ -9,6 +9,11 @@
 // the list of view pointers) and in prometheus-cpp's metric families.
 // Handlers therefore run on the server thread; the reload handler is
 // expected to hand the work to the polling loop and answer later.
+//
+// Protection (see web_security.h) can change while serving: each new
+// connection takes the TLS context in force when it is accepted, and each
+// request is checked against the basic-auth users in force when it
+// arrives. /metrics and / are gzip-compressed for clients that ask.
 #pragma once
 
 #include <utility>  // before Asio, for Boost 1.74 with GCC 12 in C++23
@@ -16,6 +21,7 @@
 #include <expected>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -23,6 +29,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
+
+#include "agent/web_security.h"
 
 namespace dc::agent {
 
@@ -45,6 +53,10 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
+  // Replaces the protection of the endpoints; callable from any thread,
+  // before or after Start(). Until called: plain HTTP, no authentication.
+  void SetSecurity(WebSecurity security);
+
   // Binds "HOST:PORT" (port 0: any free port) and starts serving on the
   // server thread. Returns the bound endpoint, or why binding failed.
   std::expected<boost::asio::ip::tcp::endpoint, std::string> Start(
@@ -54,10 +66,14 @@ class HttpServer {
   void Stop();
 
  private:
+  template <class Stream>
   class Session;
   void Accept();
+  std::shared_ptr<const WebSecurity> Security() const;
 
   Handlers handlers_;
+  mutable std::mutex security_mutex_;
+  std::shared_ptr<const WebSecurity> security_;
   boost::asio::io_context io_;
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::steady_timer accept_retry_;

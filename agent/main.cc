@@ -40,7 +40,9 @@ constexpr const char* kFooter =
     "hand\n"
     "\nWhile running: /metrics, / (status page), /-/healthy, /-/ready; "
     "reload the\nconfiguration with SIGHUP or `curl -X POST "
-    "http://HOST:PORT/-/reload`.\nConfiguration reference: "
+    "http://HOST:PORT/-/reload`.\nHTTPS, client certificates and "
+    "passwords: [agent.tls] and [agent.basic_auth].\nConfiguration "
+    "reference: "
     "docs/configuration.md (installed under\n/usr/share/doc or in the "
     "source tree).\n";
 
@@ -58,8 +60,18 @@ int CheckConfig(const std::string& path) {
               << '\n';
     return 1;
   }
+  const WebSecurity& web = config->agent.web;
   std::cout << path << ": OK, " << config->targets.size() << " targets, "
-            << config->snmp_auth.size() << " SNMP credentials\n";
+            << config->snmp_auth.size() << " SNMP credentials, "
+            << (web.tls ? "HTTPS" : "plain HTTP")
+            << (web.tls_files && web.tls_files->client_ca_file
+                    ? " with client certificates"
+                    : "")
+            << ", "
+            << (web.basic_auth ? std::to_string(web.basic_auth->user_count()) +
+                                     " basic-auth users"
+                               : std::string("no basic auth"))
+            << '\n';
   return 0;
 }
 

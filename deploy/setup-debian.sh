@@ -11,13 +11,14 @@ packages=(
   # libraries
   libboost-dev prometheus-cpp-dev libsnmp-dev libmodbus-dev
   libtomlplusplus-dev libfmt-dev libspdlog-dev nlohmann-json3-dev
-  libcli11-dev libssl-dev
+  libcli11-dev libssl-dev zlib1g-dev libcrypt-dev
   googletest libgtest-dev libgmock-dev
   # real peers for tests and the demo
   snmpd snmp snmpsim python3-pymodbus python3-serial python3-serial-asyncio
   prometheus prometheus-alertmanager
-  # tools used by tests and the benchmarks
-  procps iproute2 curl
+  # tools used by tests and the benchmarks; openssl makes the HTTPS
+  # tests' certificates, whois's mkpasswd their password hashes
+  procps iproute2 curl openssl whois
   # deployment tests: YAML in Python, systemd-analyze, cpack's dpkg-shlibdeps
   python3-yaml systemd dpkg-dev
   # benchmark peers (bench/run.sh); write_prometheus needs the two libraries

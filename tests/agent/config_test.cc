@@ -57,6 +57,12 @@ struct ErrorCase {
   std::string expected;
 };
 
+// Names the case in gtest's output (and ctest's list) instead of dumping
+// the struct's bytes.
+void PrintTo(const ErrorCase& c, std::ostream* os) {
+  *os << c.test_name;
+}
+
 class ConfigErrorTest : public ConfigTest,
                         public ::testing::WithParamInterface<ErrorCase> {};
 
