@@ -15,10 +15,17 @@ struct AgentConfigOptions {
   std::string interval = "30s";
   // The environment variable the agent reads the community from.
   std::string community_env = "DCSIM_COMMUNITY";
+  // The folder the configuration is written to: passphrase files of
+  // SNMPv3 users are named relative to it.
+  std::string output_dir = ".";
 };
 
-// The text of a dcagent.toml for `devices`. SNMP devices use one v2c auth
-// section; all devices of one fleet must share a community for that.
+// The text of a dcagent.toml for `devices`. Devices that answer v2c use
+// one v2c auth section (all devices of one fleet must share a community
+// for that); devices that answer only v3 use an auth section for their
+// first user, `dcsim-USER`, whose passphrases come from the files the
+// fleet names or, for inline passphrases, from the environment variables
+// DCSIM_USER_AUTH and DCSIM_USER_PRIV (USER in capitals).
 std::string AgentConfigText(const Fleet& fleet,
                             const std::vector<Device>& devices,
                             const AgentConfigOptions& options);

@@ -205,7 +205,9 @@ cat <<EOF
     hall          2 UPS (2N), 24 rack PDUs (A+B, 12 racks), 12 rack monitors,
                   4 cooling units (N+1), 1 power meter: $fleet
     dcsim         http://127.0.0.1:19640/status    (devices, load, events)
-                  SNMP udp 20161-20222, Modbus tcp 20502-20503, community public
+                  SNMP udp 20161-20222, Modbus tcp 20502-20503, community public;
+                  ups-a and ups-b SNMPv3 only (authPriv, user dcmon, SHA-256
+                  and AES, passphrases in sim/demo/secrets/)
 EOF
 ((agent_up)) && cat <<EOF
     dcagent       http://127.0.0.1:19633/          (status page)
@@ -263,6 +265,13 @@ if ((agent_up)); then
   if ((series == 0)); then
     status=1
   fi
+  # The secure path: the UPSes answer SNMPv3 only.
+  for ups in ups-a ups-b; do
+    v3=$(curl -fsS http://127.0.0.1:19633/metrics |
+      awk -v d="dcagent_target_up{device=\"$ups\"}" '$1 == d {print $2}')
+    log "dcagent polls $ups over SNMPv3: up=${v3:-not yet polled}"
+    [[ "${v3:-1}" == 1 ]] || status=1
+  done
   if ((prom_up)); then
     up=$(curl -fsS --get --data-urlencode 'query=up{job="dcagent"}' \
       http://127.0.0.1:19090/api/v1/query |

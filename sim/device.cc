@@ -1,10 +1,19 @@
 #include "sim/device.h"
 
+#include <algorithm>
+#include <chrono>
+
 #include <fmt/format.h>
 
 #include "sim/snmprec.h"
 
 namespace dc::sim {
+namespace {
+
+// 2020-01-01T00:00:00Z: snmpEngineBoots counts seconds from here.
+constexpr std::int64_t kBootsEpoch = 1577836800;
+
+}  // namespace
 
 std::expected<std::vector<Device>, std::string> BuildDevices(
     const Fleet& fleet, const std::string& models_dir) {
@@ -20,6 +29,36 @@ std::expected<std::vector<Device>, std::string> BuildDevices(
   std::map<std::pair<std::string, int>, std::shared_ptr<const VariableLayout>>
       layouts;
   std::map<std::string, std::shared_ptr<const Mib>> walks;
+  UsmKeyCache keys;
+  auto engine_start = UsmEngine::Clock::now();
+  auto boots = static_cast<std::int32_t>(
+      std::chrono::duration_cast<std::chrono::seconds>(
+          std::chrono::system_clock::now().time_since_epoch())
+          .count() -
+      kBootsEpoch);
+
+  // A device serves the users it names, or every user of the fleet.
+  auto add_engine = [&](Device& device) -> std::expected<void, std::string> {
+    const DeviceSpec& spec = device.spec;
+    if (!spec.v3) {
+      return {};
+    }
+    std::vector<UsmUserSpec> users;
+    for (const UsmUserSpec& user : fleet.users) {
+      if (!spec.users || std::find(spec.users->begin(), spec.users->end(),
+                                   user.name) != spec.users->end()) {
+        users.push_back(user);
+      }
+    }
+    auto engine = MakeUsmEngine(
+        spec.engine_id.empty() ? DefaultEngineId(spec.name) : spec.engine_id,
+        boots, users, keys, engine_start);
+    if (!engine) {
+      return std::unexpected(engine.error());
+    }
+    device.usm = std::make_shared<UsmEngine>(std::move(*engine));
+    return {};
+  };
 
   std::vector<Device> devices;
   devices.reserve(fleet.devices.size());
@@ -49,6 +88,9 @@ std::expected<std::vector<Device>, std::string> BuildDevices(
       device.layout =
           std::make_shared<const VariableLayout>(DeviceKind::kWalk, 0);
       device.variables.assign(device.layout->size(), 0.0);
+      if (auto added = add_engine(device); !added) {
+        return std::unexpected(added.error());
+      }
       devices.push_back(std::move(device));
       continue;
     }
@@ -83,6 +125,9 @@ std::expected<std::vector<Device>, std::string> BuildDevices(
         mib = *built;
       }
       device.mib = mib;
+      if (auto added = add_engine(device); !added) {
+        return std::unexpected(added.error());
+      }
     } else {
       auto& map = maps[key];
       if (!map) {

@@ -13,6 +13,7 @@
 #include "sim/fleet.h"
 #include "sim/mib.h"
 #include "sim/register_map.h"
+#include "sim/usm.h"
 #include "sim/variables.h"
 
 namespace dc::sim {
@@ -25,6 +26,7 @@ struct DeviceCounters {
   std::uint64_t malformed_requests = 0;
   std::uint64_t bad_community = 0;
   std::uint64_t unsupported = 0;
+  std::uint64_t reports = 0;  // SNMPv3 reports (discovery, security errors)
 };
 
 struct Device {
@@ -39,12 +41,16 @@ struct Device {
   std::shared_ptr<const VariableLayout> layout;
   std::vector<double> variables;
   std::vector<std::string> texts;
+  // The SNMPv3 engine and its users, for an SNMP device that speaks v3.
+  std::shared_ptr<UsmEngine> usm;
   Faults faults;
   DeviceCounters counters;
 };
 
 // Builds every device of `fleet` from the models in `models_dir`; devices of
-// the same model and size share their Mib or register map.
+// the same model and size share their Mib or register map. SNMP devices
+// that speak v3 get an engine whose snmpEngineBoots is the number of
+// seconds from 2020-01-01 to now, so it grows with every start.
 std::expected<std::vector<Device>, std::string> BuildDevices(
     const Fleet& fleet, const std::string& models_dir);
 

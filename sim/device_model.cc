@@ -45,8 +45,9 @@ void ReadObject(const toml::table& table, TomlErrors& errors,
   object.oid = reader.String("oid", true).value_or("");
   object.each = reader.String("each").value_or("");
   if (!object.each.empty() && object.each != "phase" &&
-      object.each != "outlet" && object.each != "probe") {
-    reader.Fail("each", "must be \"phase\", \"outlet\" or \"probe\"");
+      object.each != "outlet" && object.each != "probe" &&
+      object.each != "bank") {
+    reader.Fail("each", "must be \"phase\", \"outlet\", \"bank\" or \"probe\"");
   }
 
   std::string type = reader.String("type", true).value_or("integer");
@@ -313,6 +314,8 @@ std::expected<std::shared_ptr<const Mib>, std::string> BuildMib(
       count = layout.outlets();
     } else if (object.each == "probe") {
       count = kProbes;
+    } else if (object.each == "bank") {
+      count = kBanks;
     }
     for (int i = 1; i <= count; ++i) {
       MibEntry entry = object.entry;

@@ -22,7 +22,7 @@ enum class SimProtocol { kSnmp, kModbus };
 // One [[object]] of a model before it is expanded for a device.
 struct ObjectTemplate {
   std::string oid;           // may hold {i}
-  std::string each;          // "", "phase", "outlet" or "probe"
+  std::string each;          // "", "phase", "outlet", "bank" or "probe"
   MibEntry entry;            // tag, fixed value, scale, offset, decimals, text
   std::string var;           // variable name, may hold {i}
   bool index_value = false;  // the value is the row number {i}

@@ -141,6 +141,7 @@ Facility::Facility(const HallSpec& hall, std::uint64_t seed,
     }
     if (device.kind == DeviceKind::kPdu) {
       Set(device, var::kPduRatedAmps, device.spec.rated_amps);
+      Set(device, var::kPduBankRatedAmps, device.spec.bank_rated_amps);
     }
   }
   Step(0.0);
@@ -371,6 +372,7 @@ void Facility::StepPdus(double dt) {
     double phase_w[3] = {0, 0, 0};
     double phase_va[3] = {0, 0, 0};
     double phase_a[3] = {0, 0, 0};
+    double bank_a[kBanks] = {};
     for (int o = 1; o <= outlets; ++o) {
       std::size_t k = static_cast<std::size_t>(o - 1);
       int ph = (o - 1) % 3;
@@ -380,6 +382,7 @@ void Facility::StepPdus(double dt) {
       phase_w[ph] += w;
       phase_va[ph] += v * a;
       phase_a[ph] += a;
+      bank_a[BankOfOutlet(o, outlets) - 1] += a;
       Set(device, var::kPduOutletWatts, w, o);
       Set(device, var::kPduOutletAmps, a, o);
       Set(device, var::kPduOutletState, 2, o);
@@ -404,6 +407,15 @@ void Facility::StepPdus(double dt) {
       Set(device, var::kPduPhaseLoadState, state, ph);
       total_w += phase_w[ph - 1];
       total_va += phase_va[ph - 1];
+    }
+    // A bank's breaker trips above its rating; its load state uses the
+    // same thresholds as the phases.
+    for (int b = 1; b <= kBanks; ++b) {
+      double a = bank_a[b - 1];
+      double ratio = a / device.spec.bank_rated_amps;
+      int state = ratio > 1.0 ? 4 : ratio > 0.8 ? 3 : ratio < 0.02 ? 1 : 2;
+      Set(device, var::kPduBankAmps, a, b);
+      Set(device, var::kPduBankLoadState, state, b);
     }
     Set(device, var::kPduWatts, total_w);
     Set(device, var::kPduVa, total_va);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdio>
+#include <set>
 
 #include <fmt/format.h>
 #include <toml++/toml.h>
@@ -113,6 +115,28 @@ void ReadDevices(const toml::table& table, const Fleet& fleet,
     reader.Fail("port", "must leave room for every device below 65536");
   }
   spec.community = reader.String("community").value_or(spec.community);
+  if (auto versions = reader.StringArray("versions")) {
+    spec.v1 = spec.v2c = spec.v3 = false;
+    for (const std::string& version : *versions) {
+      if (version == "1") {
+        spec.v1 = true;
+      } else if (version == "2c") {
+        spec.v2c = true;
+      } else if (version == "3") {
+        spec.v3 = true;
+      } else {
+        reader.Fail("versions", "SNMP versions are \"1\", \"2c\" and \"3\"");
+      }
+    }
+  }
+  spec.users = reader.StringArray("users");
+  if (auto engine_id = reader.String("engine_id")) {
+    if (auto bytes = ParseEngineId(*engine_id)) {
+      spec.engine_id = *bytes;
+    } else {
+      reader.Fail("engine_id", bytes.error());
+    }
+  }
   spec.unit = static_cast<int>(reader.Integer("unit").value_or(1));
   if (auto feed = reader.String("feed")) {
     if (*feed != "A" && *feed != "B") {
@@ -128,6 +152,11 @@ void ReadDevices(const toml::table& table, const Fleet& fleet,
   }
   spec.rated_kw = reader.Number("rated_kw").value_or(spec.rated_kw);
   spec.rated_amps = reader.Number("rated_amps").value_or(spec.rated_amps);
+  spec.bank_rated_amps =
+      reader.Number("bank_rated_amps").value_or(spec.rated_amps);
+  if (spec.rated_amps <= 0 || spec.bank_rated_amps <= 0) {
+    reader.Fail("rated_amps", "ratings must be above 0 A");
+  }
   spec.capacity_kw = reader.Number("capacity_kw").value_or(spec.capacity_kw);
   spec.battery_minutes =
       reader.Number("battery_minutes").value_or(spec.battery_minutes);
@@ -159,6 +188,89 @@ void ReadDevices(const toml::table& table, const Fleet& fleet,
     device.rack = static_cast<int>(rack > 0 ? rack : (count > 1 ? n : 0));
     devices.push_back(std::move(device));
   }
+}
+
+// A passphrase given inline or in a file (the whole file without its
+// trailing line breaks, relative to the fleet file).
+std::string ReadPassphrase(TableReader& reader, const Fleet& fleet,
+                           const std::string& key, std::string& file) {
+  std::optional<std::string> inline_text = reader.String(key);
+  std::optional<std::string> path = reader.String(key + "_file");
+  if (inline_text && path) {
+    reader.Fail(key, "give " + key + " or " + key + "_file, not both");
+    return {};
+  }
+  if (!path) {
+    return inline_text.value_or("");
+  }
+  file = *path;
+  std::string full = *path;
+  if (full.front() != '/') {
+    full = fleet.path.substr(0, fleet.path.find_last_of('/') + 1) + full;
+  }
+  std::FILE* in = std::fopen(full.c_str(), "rb");
+  if (in == nullptr) {
+    reader.Fail(key + "_file", "cannot read '" + full + "'");
+    return {};
+  }
+  std::string text;
+  char buffer[512];
+  while (std::size_t n = std::fread(buffer, 1, sizeof(buffer), in)) {
+    text.append(buffer, n);
+  }
+  std::fclose(in);
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) {
+    text.pop_back();
+  }
+  return text;
+}
+
+void ReadUser(const toml::table& table, const Fleet& fleet, TomlErrors& errors,
+              std::vector<UsmUserSpec>& users) {
+  TableReader reader(table, "[[user]]", errors);
+  UsmUserSpec user;
+  user.place = FormatPlace(table.source());
+  user.name = reader.String("name", true).value_or("");
+  if (user.name.size() > 32) {
+    reader.Fail("name", "a USM user name has at most 32 characters");
+  }
+  if (auto auth = reader.String("auth")) {
+    if (auto parsed = ParseUsmAuth(*auth)) {
+      user.auth = *parsed;
+    } else {
+      reader.Fail("auth",
+                  "must be MD5, SHA, SHA-224, SHA-256, SHA-384 or SHA-512");
+    }
+  }
+  if (auto priv = reader.String("priv")) {
+    if (auto parsed = ParseUsmPriv(*priv)) {
+      user.priv = *parsed;
+    } else {
+      reader.Fail("priv", "must be DES or AES");
+    }
+  }
+  user.auth_passphrase = ReadPassphrase(reader, fleet, "auth_passphrase",
+                                        user.auth_passphrase_file);
+  user.priv_passphrase = ReadPassphrase(reader, fleet, "priv_passphrase",
+                                        user.priv_passphrase_file);
+
+  // The passphrases must fit the level the protocols give.
+  auto check = [&](bool wanted, const std::string& passphrase,
+                   const char* key) {
+    if (wanted && passphrase.size() < 8) {
+      reader.Fail(key, "needs a passphrase of at least 8 characters");
+    } else if (!wanted && !passphrase.empty()) {
+      reader.Fail(key, std::string("is set but the user has no ") +
+                           (key[0] == 'a' ? "auth" : "priv") + " protocol");
+    }
+  };
+  check(user.auth != UsmAuth::kNone, user.auth_passphrase, "auth_passphrase");
+  check(user.priv != UsmPriv::kNone, user.priv_passphrase, "priv_passphrase");
+  if (user.priv != UsmPriv::kNone && user.auth == UsmAuth::kNone) {
+    reader.Fail("priv", "privacy needs an auth protocol too");
+  }
+  reader.Finish();
+  users.push_back(std::move(user));
 }
 
 void ReadEvent(const toml::table& table, TomlErrors& errors,
@@ -226,6 +338,13 @@ std::expected<Fleet, std::string> LoadFleet(const std::string& path) {
   if (const toml::table* hall = top.Table("hall")) {
     ReadHall(*hall, errors, fleet.hall);
   }
+  if (const toml::array* users = top.Array("user")) {
+    for (const toml::node& node : *users) {
+      if (const toml::table* table = node.as_table()) {
+        ReadUser(*table, fleet, errors, fleet.users);
+      }
+    }
+  }
   if (const toml::array* devices = top.Array("device", true)) {
     for (const toml::node& node : *devices) {
       if (const toml::table* table = node.as_table()) {
@@ -255,6 +374,24 @@ std::expected<Fleet, std::string> LoadFleet(const std::string& path) {
       errors.Add(fmt::format(
           "{}: {}:{} is used by '{}' and '{}'", device.place, device.address,
           device.port, ports[{device.address, device.port}], device.name));
+    }
+  }
+  std::map<std::string, std::string> user_places;
+  for (const UsmUserSpec& user : fleet.users) {
+    if (!user_places.emplace(user.name, user.place).second) {
+      errors.Add(user.place + ": [[user]]: user name '" + user.name +
+                 "' is used twice");
+    }
+  }
+  std::set<std::string> reported;  // devices with `count` share one place
+  for (const DeviceSpec& device : fleet.devices) {
+    for (const std::string& user :
+         device.users.value_or(std::vector<std::string>{})) {
+      if (!user_places.contains(user) &&
+          reported.insert(device.place + user).second) {
+        errors.Add(device.place + ": [[device]]: users: no [[user]] named '" +
+                   user + "'");
+      }
     }
   }
   for (const Event& event : fleet.events) {

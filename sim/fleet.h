@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "sim/usm.h"
+
 namespace dc::sim {
 
 // Misbehaviour injected into one device's answers.
@@ -39,13 +41,21 @@ struct DeviceSpec {
   std::string address;  // 127.x.y.z to bind
   std::uint16_t port = 0;
   std::string community = "public";
-  int unit = 1;               // Modbus unit id
-  char feed = 'A';            // power feed of a UPS or PDU: 'A' or 'B'
-  int rack = 0;               // rack of a PDU or environment sensor, 1-based
-  int outlets = 24;           // PDU outlets
-  double rated_kw = 80.0;     // UPS rating (kVA equal at unity PF)
-  double rated_amps = 16.0;   // PDU rating per phase
-  double capacity_kw = 30.0;  // cooling unit capacity
+  // SNMP versions answered (`versions` in the fleet file).
+  bool v1 = true;
+  bool v2c = true;
+  bool v3 = true;
+  // SNMPv3 users this device knows, by name; absent: every [[user]].
+  std::optional<std::vector<std::string>> users;
+  std::string engine_id;     // bytes; empty: DefaultEngineId(name)
+  int unit = 1;              // Modbus unit id
+  char feed = 'A';           // power feed of a UPS or PDU: 'A' or 'B'
+  int rack = 0;              // rack of a PDU or environment sensor, 1-based
+  int outlets = 24;          // PDU outlets
+  double rated_kw = 80.0;    // UPS rating (kVA equal at unity PF)
+  double rated_amps = 16.0;  // PDU rating per phase
+  double bank_rated_amps = 16.0;  // PDU breaker rating per bank
+  double capacity_kw = 30.0;      // cooling unit capacity
   double battery_minutes = 10.0;  // UPS runtime at full load
   std::size_t max_message_size = 1472;
   std::map<std::string, std::string> labels;
@@ -85,6 +95,7 @@ struct Fleet {
   HallSpec hall;
   std::vector<DeviceSpec> devices;
   std::vector<Event> events;
+  std::vector<UsmUserSpec> users;  // SNMPv3 users ([[user]])
 };
 
 // Reads a fleet file. Devices with `count = N` expand into N devices whose

@@ -140,6 +140,13 @@ int main(int argc, char** argv) {
   }
 
   if (!agent_config_path.empty()) {
+    if (agent_config_path != "-") {
+      agent_options.output_dir =
+          std::filesystem::path(agent_config_path).parent_path().string();
+      if (agent_options.output_dir.empty()) {
+        agent_options.output_dir = ".";
+      }
+    }
     std::string text = AgentConfigText(fleet, *devices, agent_options);
     if (agent_config_path == "-") {
       std::cout << text;

@@ -477,6 +477,9 @@ void Server::Impl::ServeSnmp(std::size_t index) {
   int fd = fds[index];
   SnmpAgentView agent{device.mib.get(), device.variables, device.texts,
                       device.spec.community, device.spec.max_message_size};
+  agent.v1 = device.spec.v1;
+  agent.v2c = device.spec.v2c;
+  agent.usm = device.usm.get();
 
   // Drain the socket: one wake-up may cover many requests.
   for (int burst = 0; burst < 64; ++burst) {
@@ -501,6 +504,9 @@ void Server::Impl::ServeSnmp(std::size_t index) {
         snmp_scratch, response);
     switch (answer.outcome) {
       case SnmpOutcome::kAnswered:
+        break;
+      case SnmpOutcome::kReport:
+        ++device.counters.reports;
         break;
       case SnmpOutcome::kMalformed:
         ++device.counters.malformed_requests;
@@ -825,6 +831,12 @@ std::string Server::Impl::MetricsText() const {
   family("dcsim_bad_community_total", "counter",
          "SNMP requests with the wrong community.",
          [](const Device& d) { return d.counters.bad_community; });
+  family("dcsim_snmp_reports_total", "counter",
+         "SNMPv3 reports sent (engine discovery and security errors).",
+         [](const Device& d) { return d.counters.reports; });
+  family("dcsim_unsupported_requests_total", "counter",
+         "SNMP requests in a version or PDU type the device does not take.",
+         [](const Device& d) { return d.counters.unsupported; });
   text += fmt::format(
       "# HELP dcsim_it_load_watts Simulated IT load of the hall.\n"
       "# TYPE dcsim_it_load_watts gauge\ndcsim_it_load_watts {}\n",

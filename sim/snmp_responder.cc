@@ -3,25 +3,26 @@
 #include <algorithm>
 
 #include "sim/ber.h"
+#include "sim/snmp_pdu.h"
+#include "sim/snmp_v3.h"
 
 namespace dc::sim {
 namespace {
 
 constexpr std::int64_t kVersion1 = 0;
 constexpr std::int64_t kVersion2c = 1;
+constexpr std::int64_t kVersion3 = 3;
 // Bounds what one GETBULK may ask for, whatever max-repetitions says.
 constexpr std::int64_t kMaxRepetitionsCap = 2048;
 
 struct Request {
   std::int64_t version = 0;
   std::string_view community;
-  std::uint8_t type = 0;
-  std::int64_t request_id = 0;
-  std::int64_t field2 = 0;  // error-status, or non-repeaters for GETBULK
-  std::int64_t field3 = 0;  // error-index, or max-repetitions for GETBULK
-  std::span<const std::uint8_t> varbind_list;
+  PduRequest pdu;
 };
 
+// Reads the message framing; the version alone when it is SNMPv3, whose
+// framing AnswerSnmpV3 reads.
 bool ParseRequest(std::span<const std::uint8_t> bytes, Request& request,
                   std::vector<Oid>& names) {
   ber::Reader top(bytes);
@@ -31,43 +32,19 @@ bool ParseRequest(std::span<const std::uint8_t> bytes, Request& request,
   }
 
   ber::Reader fields(message);
+  if (!fields.Integer(request.version)) {
+    return false;
+  }
+  if (request.version == kVersion3) {
+    return true;
+  }
+  std::uint8_t type = 0;
   std::span<const std::uint8_t> pdu;
-  if (!fields.Integer(request.version) ||
-      !fields.OctetString(request.community) ||
-      !fields.Next(request.type, pdu) || !fields.AtEnd()) {
+  if (!fields.OctetString(request.community) || !fields.Next(type, pdu) ||
+      !fields.AtEnd()) {
     return false;
   }
-
-  ber::Reader header(pdu);
-  if (!header.Integer(request.request_id) || !header.Integer(request.field2) ||
-      !header.Integer(request.field3) ||
-      !header.Expect(ber::kSequence, request.varbind_list) || !header.AtEnd()) {
-    return false;
-  }
-
-  // Each varbind is SEQUENCE { name, value }; a GET carries NULL values but
-  // any well-formed element is accepted and ignored.
-  std::size_t count = 0;
-  ber::Reader list(request.varbind_list);
-  while (!list.AtEnd()) {
-    std::span<const std::uint8_t> varbind;
-    if (!list.Expect(ber::kSequence, varbind)) {
-      return false;
-    }
-    ber::Reader parts(varbind);
-    if (names.size() <= count) {
-      names.emplace_back();
-    }
-    std::uint8_t value_tag = 0;
-    std::span<const std::uint8_t> value;
-    if (!parts.ObjectId(names[count]) || !parts.Next(value_tag, value) ||
-        !parts.AtEnd()) {
-      return false;
-    }
-    ++count;
-  }
-  names.resize(count);
-  return true;
+  return ParsePdu(type, pdu, request.pdu, names);
 }
 
 // Appends SEQUENCE { name, value } to `out`, building it in `one`.
@@ -100,14 +77,15 @@ const MibEntry* NextVisible(const Mib& mib, const Oid& after, bool v1) {
 }
 
 // Wraps the encoded varbinds into the whole response message.
-void BuildResponse(const Request& request, int error_status, int error_index,
-                   std::string_view varbinds, std::string& response) {
+void BuildResponse(const Request& request, const PduAnswer& answer,
+                   std::string& response) {
   std::string head;
-  ber::AppendInteger(head, ber::kInteger, request.request_id);
-  ber::AppendInteger(head, ber::kInteger, error_status);
-  ber::AppendInteger(head, ber::kInteger, error_index);
-  std::size_t pdu_length =
-      head.size() + 1 + ber::LengthOfLength(varbinds.size()) + varbinds.size();
+  ber::AppendInteger(head, ber::kInteger, request.pdu.request_id);
+  ber::AppendInteger(head, ber::kInteger, answer.error_status);
+  ber::AppendInteger(head, ber::kInteger, answer.error_index);
+  std::size_t pdu_length = head.size() + 1 +
+                           ber::LengthOfLength(answer.varbinds.size()) +
+                           answer.varbinds.size();
 
   std::string prefix;
   ber::AppendInteger(prefix, ber::kInteger, request.version);
@@ -121,8 +99,8 @@ void BuildResponse(const Request& request, int error_status, int error_index,
   response.append(prefix);
   ber::AppendHeader(response, pdu::kResponse, pdu_length);
   response.append(head);
-  ber::AppendHeader(response, ber::kSequence, varbinds.size());
-  response.append(varbinds);
+  ber::AppendHeader(response, ber::kSequence, answer.varbinds.size());
+  response.append(answer.varbinds);
 }
 
 // Bytes a response adds around its varbinds, rounded up.
@@ -132,41 +110,74 @@ std::size_t Overhead(const Request& request) {
 
 }  // namespace
 
-SnmpAnswer AnswerSnmp(std::span<const std::uint8_t> bytes,
-                      const SnmpAgentView& agent, SnmpScratch& scratch,
-                      std::string& response) {
-  response.clear();
-  Request request;
-  if (!ParseRequest(bytes, request, scratch.names)) {
-    return {SnmpOutcome::kMalformed, 0};
-  }
-  if (request.version != kVersion1 && request.version != kVersion2c) {
-    return {SnmpOutcome::kUnsupported, 0};
-  }
-  if (request.community != agent.community) {
-    return {SnmpOutcome::kBadCommunity, 0};
+bool ParsePdu(std::uint8_t type, std::span<const std::uint8_t> contents,
+              PduRequest& request, std::vector<Oid>& names) {
+  request.type = type;
+  ber::Reader header(contents);
+  if (!header.Integer(request.request_id) || !header.Integer(request.field2) ||
+      !header.Integer(request.field3) ||
+      !header.Expect(ber::kSequence, request.varbind_list) || !header.AtEnd()) {
+    return false;
   }
 
-  const bool v1 = request.version == kVersion1;
+  // Each varbind is SEQUENCE { name, value }; a GET carries NULL values but
+  // any well-formed element is accepted and ignored.
+  std::size_t count = 0;
+  ber::Reader list(request.varbind_list);
+  while (!list.AtEnd()) {
+    std::span<const std::uint8_t> varbind;
+    if (!list.Expect(ber::kSequence, varbind)) {
+      return false;
+    }
+    ber::Reader parts(varbind);
+    if (names.size() <= count) {
+      names.emplace_back();
+    }
+    std::uint8_t value_tag = 0;
+    std::span<const std::uint8_t> value;
+    if (!parts.ObjectId(names[count]) || !parts.Next(value_tag, value) ||
+        !parts.AtEnd()) {
+      return false;
+    }
+    ++count;
+  }
+  names.resize(count);
+  return true;
+}
+
+void AppendPdu(std::string& out, std::uint8_t type, std::int64_t request_id,
+               int error_status, int error_index, std::string_view varbinds) {
+  std::string head;
+  ber::AppendInteger(head, ber::kInteger, request_id);
+  ber::AppendInteger(head, ber::kInteger, error_status);
+  ber::AppendInteger(head, ber::kInteger, error_index);
+  ber::AppendHeader(
+      out, type,
+      head.size() + 1 + ber::LengthOfLength(varbinds.size()) + varbinds.size());
+  out.append(head);
+  ber::AppendHeader(out, ber::kSequence, varbinds.size());
+  out.append(varbinds);
+}
+
+PduAnswer ProcessPdu(const PduRequest& request, bool v1, std::size_t budget,
+                     const SnmpAgentView& agent, SnmpScratch& scratch) {
   const Mib& mib = *agent.mib;
   const std::vector<Oid>& names = scratch.names;
   std::string& out = scratch.varbinds;
   out.clear();
-  std::size_t budget = agent.max_message_size > Overhead(request)
-                           ? agent.max_message_size - Overhead(request)
-                           : 0;
 
   // Errors echo the request's varbinds as they came.
   auto answer_error = [&](int status, int index) {
     std::string_view echo(
         reinterpret_cast<const char*>(request.varbind_list.data()),
         request.varbind_list.size());
-    BuildResponse(request, status, index, echo, response);
-    return SnmpAnswer{SnmpOutcome::kAnswered, names.size()};
+    return PduAnswer{true, status, index, echo, names.size()};
   };
   auto answer_too_big = [&]() {
-    BuildResponse(request, pdu::kTooBig, 0, {}, response);
-    return SnmpAnswer{SnmpOutcome::kAnswered, 0};
+    return PduAnswer{true, pdu::kTooBig, 0, {}, 0};
+  };
+  auto answer = [&](std::size_t count) {
+    return PduAnswer{true, pdu::kNoError, 0, out, count};
   };
 
   switch (request.type) {
@@ -198,7 +209,7 @@ SnmpAnswer AnswerSnmp(std::span<const std::uint8_t> bytes,
 
     case pdu::kGetBulk: {
       if (v1) {
-        return {SnmpOutcome::kUnsupported, 0};
+        return PduAnswer{};
       }
       std::size_t non_repeaters =
           static_cast<std::size_t>(std::clamp<std::int64_t>(
@@ -230,8 +241,7 @@ SnmpAnswer AnswerSnmp(std::span<const std::uint8_t> bytes,
                         entry, ber::kEndOfMibView, agent);
           if (out.size() > budget) {
             out.resize(before);
-            BuildResponse(request, pdu::kNoError, 0, out, response);
-            return {SnmpOutcome::kAnswered, count};
+            return answer(count);
           }
           ++count;
           if (entry != nullptr) {
@@ -243,22 +253,54 @@ SnmpAnswer AnswerSnmp(std::span<const std::uint8_t> bytes,
           break;
         }
       }
-      BuildResponse(request, pdu::kNoError, 0, out, response);
-      return {SnmpOutcome::kAnswered, count};
+      return answer(count);
     }
 
     case pdu::kSet:
       return answer_error(v1 ? pdu::kNoSuchName : pdu::kNotWritable, 1);
 
     default:
-      return {SnmpOutcome::kUnsupported, 0};
+      return PduAnswer{};
   }
 
   if (out.size() > budget) {
     return answer_too_big();
   }
-  BuildResponse(request, pdu::kNoError, 0, out, response);
-  return {SnmpOutcome::kAnswered, names.size()};
+  return answer(names.size());
+}
+
+SnmpAnswer AnswerSnmp(std::span<const std::uint8_t> bytes,
+                      const SnmpAgentView& agent, SnmpScratch& scratch,
+                      std::string& response) {
+  response.clear();
+  Request request;
+  if (!ParseRequest(bytes, request, scratch.names)) {
+    return {SnmpOutcome::kMalformed, 0};
+  }
+  if (request.version == kVersion3) {
+    if (agent.usm == nullptr) {
+      return {SnmpOutcome::kUnsupported, 0};
+    }
+    return AnswerSnmpV3(bytes, agent, scratch, response);
+  }
+  if ((request.version != kVersion1 || !agent.v1) &&
+      (request.version != kVersion2c || !agent.v2c)) {
+    return {SnmpOutcome::kUnsupported, 0};
+  }
+  if (request.community != agent.community) {
+    return {SnmpOutcome::kBadCommunity, 0};
+  }
+
+  const bool v1 = request.version == kVersion1;
+  std::size_t budget = agent.max_message_size > Overhead(request)
+                           ? agent.max_message_size - Overhead(request)
+                           : 0;
+  PduAnswer answer = ProcessPdu(request.pdu, v1, budget, agent, scratch);
+  if (!answer.answered) {
+    return {SnmpOutcome::kUnsupported, 0};
+  }
+  BuildResponse(request, answer, response);
+  return {SnmpOutcome::kAnswered, answer.count};
 }
 
 }  // namespace dc::sim

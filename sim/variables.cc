@@ -84,6 +84,9 @@ VariableLayout::VariableLayout(DeviceKind kind, int outlets)
       Family("phase.power_factor.{i}", 3);
       Family("phase.load_state.{i}", 3);
       Family("rated_amps", 1);
+      Family("bank.amps.{i}", kBanks);
+      Family("bank.load_state.{i}", kBanks);
+      Family("bank_rated_amps", 1);
       Family("outlet.amps.{i}", outlets);
       Family("outlet.watts.{i}", outlets);
       Family("outlet.energy_kwh.{i}", outlets);
@@ -136,6 +139,12 @@ VariableLayout::VariableLayout(DeviceKind kind, int outlets)
       Family("neutral_amps", 1);
       break;
   }
+}
+
+int BankOfOutlet(int outlet, int outlets) {
+  int phase = (outlet - 1) % 3;
+  int half = outlet - 1 < outlets / 2 ? 0 : 1;
+  return half * 3 + phase + 1;
 }
 
 void VariableLayout::Family(std::string_view pattern, int count) {

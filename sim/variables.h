@@ -18,7 +18,8 @@ std::optional<DeviceKind> ParseDeviceKind(std::string_view text);
 std::string_view ToString(DeviceKind kind);
 
 // Families of variables; one with `{i}` in its name has one variable per
-// phase (1..3), outlet (1..outlets) or probe (1..kProbes).
+// phase (1..3), outlet (1..outlets), bank (1..kBanks) or probe
+// (1..kProbes).
 namespace var {
 // Every kind starts with these.
 enum Common { kUptime = 0 };
@@ -66,6 +67,9 @@ enum Pdu {
   kPduPhasePowerFactor,
   kPduPhaseLoadState,
   kPduRatedAmps,
+  kPduBankAmps,
+  kPduBankLoadState,
+  kPduBankRatedAmps,
   kPduOutletAmps,
   kPduOutletWatts,
   kPduOutletEnergyKwh,
@@ -128,6 +132,12 @@ enum Meter {
 
 // Temperature/humidity probes on an environment sensor.
 inline constexpr int kProbes = 2;
+
+// Outlet banks (breakers) of a PDU: two per phase. Bank b is on phase
+// (b - 1) % 3 + 1 and holds that phase's outlets in the first half of the
+// outlet numbers (banks 1-3) or the second half (banks 4-6).
+inline constexpr int kBanks = 6;
+int BankOfOutlet(int outlet, int outlets);
 
 // Where each variable of one device lives in its vector of doubles.
 class VariableLayout {

@@ -22,6 +22,7 @@ TEST(DemoConfig, AgentConfigMatchesTheDemoHall) {
   AgentConfigOptions options;
   options.listen = "127.0.0.1:19633";
   options.interval = "15s";
+  options.output_dir = "sim/demo";
 
   std::ifstream in(root + "/sim/demo/dcagent.toml");
   std::stringstream committed;

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 
@@ -219,6 +220,41 @@ TEST_F(Hall, MeterSeesUpsInputsAndCooling) {
   EXPECT_GT(V("meter", "import_kwh"), 0);
 }
 
+TEST_F(Hall, BanksSplitEachPhaseAndCarryTheirLoadState) {
+  for (const char* pdu : {"pdu-1a", "pdu-2b"}) {
+    for (int ph = 1; ph <= 3; ++ph) {
+      double first = V(pdu, "bank.amps." + std::to_string(ph));
+      double second = V(pdu, "bank.amps." + std::to_string(ph + 3));
+      EXPECT_GT(first, 0.1) << pdu;
+      EXPECT_NEAR(first + second, V(pdu, "phase.amps." + std::to_string(ph)),
+                  1e-9)
+          << pdu;
+      EXPECT_EQ(V(pdu, "bank.load_state." + std::to_string(ph)), 2) << pdu;
+    }
+  }
+
+  // Outlet 2 (phase 2, first half) is in bank 2; its overload shows there.
+  Event overload;
+  overload.action = "pdu_overload";
+  overload.device = "pdu-1a";
+  overload.phase = 2;
+  overload.value = 24;
+  ASSERT_TRUE(facility_->Apply(overload));
+  facility_->Step(1.0);
+  EXPECT_GT(V("pdu-1a", "bank.amps.2"), 16);
+  EXPECT_EQ(V("pdu-1a", "bank.load_state.2"), 4);
+  EXPECT_EQ(V("pdu-1a", "bank.load_state.5"), 2);
+
+  // On the wire: rPDU2BankStatusCurrent in 0.1 A, the phase and bank
+  // overload thresholds in A.
+  EXPECT_EQ(Snmp("pdu-1a", "1.3.6.1.4.1.318.1.1.26.8.3.1.5.2"),
+            std::llround(V("pdu-1a", "bank.amps.2") * 10));
+  EXPECT_EQ(Snmp("pdu-1a", "1.3.6.1.4.1.318.1.1.26.8.3.1.4.2"), 4);
+  EXPECT_EQ(Snmp("pdu-1a", "1.3.6.1.4.1.318.1.1.26.6.1.1.7.3"), 16);
+  EXPECT_EQ(Snmp("pdu-1a", "1.3.6.1.4.1.318.1.1.26.8.1.1.7.6"), 16);
+  EXPECT_EQ(Snmp("pdu-1a", "1.3.6.1.4.1.318.1.1.26.8.1.1.6.6"), 13);
+}
+
 std::string WriteTemp(const std::string& text) {
   std::string path = ::testing::TempDir() + "fleet_test.toml";
   std::ofstream(path) << text;
@@ -257,6 +293,29 @@ TEST(FleetFile, ErrorsNameFileLineAndColumn) {
       {"[[device]]\nname = \"x\"\nmodel = \"m\"\nport = 1\n"
        "faults = { drop = 1.5 }\n",
        "must be a share between 0 and 1"},
+      {"[[user]]\nname = \"u\"\nauth = \"SHA-3\"\n"
+       "auth_passphrase = \"12345678\"\n",
+       ":3:8: [[user]]: 'auth': must be MD5, SHA, SHA-224"},
+      {"[[user]]\nname = \"u\"\nauth = \"SHA\"\n"
+       "auth_passphrase = \"short\"\n",
+       ":4:19: [[user]]: 'auth_passphrase': needs a passphrase of at least 8"},
+      {"[[user]]\nname = \"u\"\npriv = \"AES\"\n"
+       "priv_passphrase = \"12345678\"\n",
+       "privacy needs an auth protocol too"},
+      {"[[user]]\nname = \"u\"\nauth_passphrase_file = \"no-such-file\"\n",
+       "'auth_passphrase_file': cannot read"},
+      {"[[user]]\nname = \"u\"\n[[user]]\nname = \"u\"\n"
+       "[[device]]\nname = \"x\"\nmodel = \"m\"\nport = 1\n",
+       "user name 'u' is used twice"},
+      {"[[device]]\nname = \"x{n}\"\ncount = 3\nmodel = \"m\"\nport = 1\n"
+       "users = [\"ghost\"]\n",
+       ":1:1: [[device]]: users: no [[user]] named 'ghost'"},
+      {"[[device]]\nname = \"x\"\nmodel = \"m\"\nport = 1\n"
+       "versions = [\"2\"]\n",
+       "'versions': SNMP versions are"},
+      {"[[device]]\nname = \"x\"\nmodel = \"m\"\nport = 1\n"
+       "engine_id = \"80\"\n",
+       "'engine_id': an engine ID is 5 to 32 bytes"},
   };
   for (const Case& c : cases) {
     auto fleet = LoadFleet(WriteTemp(c.text));
