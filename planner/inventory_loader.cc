@@ -307,6 +307,15 @@ class Loader {
     } else if (g.method == GrowthMethod::kPercent) {
       r.Fail("method", "\"percent\" needs 'percent_per_year'");
     }
+    if (auto sd = r.Number("percent_sd_per_year")) {
+      if (g.method != GrowthMethod::kPercent) {
+        r.Fail("percent_sd_per_year", "applies to method \"percent\" only");
+      } else if (*sd < 0) {
+        r.Fail("percent_sd_per_year", "must not be negative");
+      } else {
+        g.percent_sd_per_year = *sd;
+      }
+    }
     r.Finish();
     return g;
   }

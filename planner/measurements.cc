@@ -100,6 +100,7 @@ Measurements FromSeries(
   }
   if (!feeds.empty())
     m.power_history = SumDaily(feeds);
+  m.feed_history = std::move(feeds);
   for (const auto& [id, points] : storage_series_bytes) {
     if (points.empty())
       continue;
@@ -211,6 +212,35 @@ std::map<std::string, double> DeviceWatts(const Plan& plan,
     }
   }
   return out;
+}
+
+std::optional<double> RackMeasuredWatts(const Plan& plan, const Measurements& m,
+                                        const std::string& rack) {
+  double sum = 0;
+  bool any = false;
+  for (const Feed& f : plan.feeds) {
+    if (f.rack != rack)
+      continue;
+    auto it = m.feed_watts.find(f.id);
+    if (it == m.feed_watts.end())
+      return std::nullopt;
+    sum += it->second, any = true;
+  }
+  return any ? std::optional<double>(sum) : std::nullopt;
+}
+
+std::vector<Point> RackHistory(const Plan& plan, const Measurements& m,
+                               const std::string& rack) {
+  std::map<std::string, std::vector<Point>> series;
+  for (const Feed& f : plan.feeds) {
+    if (f.rack != rack)
+      continue;
+    auto it = m.feed_history.find(f.id);
+    if (it == m.feed_history.end())
+      return {};
+    series[f.id] = it->second;
+  }
+  return series.empty() ? std::vector<Point>{} : SumDaily(series);
 }
 
 void ApplyStorage(Plan& plan, const Measurements& m) {

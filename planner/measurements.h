@@ -21,6 +21,8 @@ struct Measurements {
   std::map<std::string, double> feed_watts;       // by feed id, now
   std::map<std::string, double> storage_used_tb;  // by pool id, now
   std::vector<Point> power_history;  // total W over the measured feeds
+  // By feed, W, as measured (sorted by time).
+  std::map<std::string, std::vector<Point>> feed_history;
   std::map<std::string, std::vector<Point>> storage_history;  // TB
 };
 
@@ -41,6 +43,16 @@ Measurements FromSeries(
 // all measured, each device gets its budget's share of the measured draw.
 std::map<std::string, double> DeviceWatts(const Plan& plan,
                                           const Measurements& m);
+
+// The rack's present draw (the sum of its feeds) when every feed of the
+// rack is measured.
+std::optional<double> RackMeasuredWatts(const Plan& plan, const Measurements& m,
+                                        const std::string& rack);
+
+// Daily means of the rack's total draw, on the days every one of its
+// feeds has data; empty unless every feed of the rack is measured.
+std::vector<Point> RackHistory(const Plan& plan, const Measurements& m,
+                               const std::string& rack);
 
 // Pools' used capacity replaced by measured values where present.
 void ApplyStorage(Plan& plan, const Measurements& m);

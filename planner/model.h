@@ -169,6 +169,9 @@ enum class GrowthMethod { kNone, kLinear, kHolt, kPercent };
 struct Growth {
   GrowthMethod method = GrowthMethod::kNone;
   double percent_per_year = 0;  // kPercent
+  // kPercent: standard deviation of the yearly rate, in percentage
+  // points; unset means half the rate.
+  std::optional<double> percent_sd_per_year;
 };
 
 enum class ProjectAction {

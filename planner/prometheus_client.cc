@@ -171,7 +171,9 @@ std::expected<Measurements, std::string> LoadPrometheusMeasurements(
     return points;
   };
 
-  // Rack feeds, by the device name of their rack PDU.
+  // Rack feeds, by the device name of their rack PDU. Daisy-chained PDUs
+  // report one series per unit (the `unit` label): the feed draws their
+  // sum.
   std::map<std::string, std::string> feed_of_device;
   std::vector<std::string> names;
   for (const Feed& f : plan.feeds) {
@@ -181,8 +183,9 @@ std::expected<Measurements, std::string> LoadPrometheusMeasurements(
   std::map<std::string, std::vector<Point>> feed_series;
   for (const auto& matcher : DeviceMatchers(names)) {
     auto result = client.QueryRange(
-        fmt::format("avg_over_time(dc_pdu_input_watts{{{}}}[{}s])", matcher,
-                    step.count()),
+        fmt::format(
+            "sum by (device) (avg_over_time(dc_pdu_input_watts{{{}}}[{}s]))",
+            matcher, step.count()),
         start, end, step_s);
     if (!result)
       return std::unexpected(result.error());
@@ -208,8 +211,9 @@ std::expected<Measurements, std::string> LoadPrometheusMeasurements(
   std::map<std::string, std::vector<Point>> storage_series;
   for (const auto& matcher : DeviceMatchers(arrays)) {
     auto result = client.QueryRange(
-        fmt::format("avg_over_time(dc_storage_used_bytes{{{}}}[{}s])", matcher,
-                    step.count()),
+        fmt::format("sum by (device, pool) "
+                    "(avg_over_time(dc_storage_used_bytes{{{}}}[{}s]))",
+                    matcher, step.count()),
         start, end, step_s);
     if (!result)
       return std::unexpected(result.error());

@@ -43,7 +43,8 @@ class PrometheusClient {
 // Reads, for the plan's rack feeds and storage pools, the daily means of
 // dc_pdu_input_watts and dc_storage_used_bytes over `history` up to
 // `end` (Unix seconds), matching the label `device` to each feed's and
-// pool's monitored device name (and `pool` to the pool's). `step` is the
+// pool's monitored device name (and `pool` to the pool's), summed over
+// any other label (the units of daisy-chained PDUs). `step` is the
 // sampling of the history and the window of each mean.
 std::expected<Measurements, std::string> LoadPrometheusMeasurements(
     const Plan& plan, const PrometheusClient& client, double end,

@@ -28,6 +28,38 @@ std::string Field(std::string_view text) {
   return out + "\"";
 }
 
+const char* KindName(GrowthCurve::Kind kind) {
+  switch (kind) {
+    case GrowthCurve::Kind::kFitted:
+      return "own history";
+    case GrowthCurve::Kind::kScaled:
+      return "site trend";
+    case GrowthCurve::Kind::kPercent:
+      return "percent";
+    case GrowthCurve::Kind::kFlat:
+      break;
+  }
+  return "flat";
+}
+
+// One growth curve; `base` and the slope in the series' unit (W or TB).
+json CurveJson(const char* key, const std::string& id, const GrowthCurve& c) {
+  json out = {{key, id},
+              {"curve", KindName(c.kind)},
+              {"base", c.base},
+              {"history_days", c.history_days}};
+  if (c.kind == GrowthCurve::Kind::kFitted && c.fit) {
+    out["slope_per_day"] = c.fit->slope;
+    out["sigma"] = c.fit->sigma;
+  }
+  if (c.kind == GrowthCurve::Kind::kPercent) {
+    out["rate"] = c.rate;
+    out["rate_sd"] = c.rate_sd;
+    out["noise_sd"] = c.noise_sd;
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string JsonReport(const Analysis& a) {
@@ -36,6 +68,9 @@ std::string JsonReport(const Analysis& a) {
   j["plan"] = a.plan.name;
   j["scenario"] = a.plan.scenario.name;
   j["loads"] = a.measurements.origin;
+  j["measured"] = {{"as_of", Optional(a.measurements.as_of)},
+                   {"feed_watts", a.measurements.feed_watts},
+                   {"storage_used_tb", a.measurements.storage_used_tb}};
   j["start"] = FormatDate(a.timeline.start);
   j["horizon"] = FormatDate(a.timeline.horizon);
   j["policy"] = {{"breaker_derating", p.breaker_derating},
@@ -114,12 +149,19 @@ std::string JsonReport(const Analysis& a) {
 
   json& g = j["growth"];
   g["power_method"] = a.timeline.growth.power_method;
+  g["storage_method"] = a.timeline.growth.storage_method;
   g["notes"] = a.timeline.growth.notes;
   if (const auto& f = a.timeline.growth.power) {
     g["power"] = {{"level_w", f->level}, {"slope_w_per_day", f->slope},
                   {"sigma_w", f->sigma}, {"points", f->n},
                   {"alpha", f->alpha},   {"beta", f->beta}};
   }
+  g["racks"] = json::array();
+  for (const auto& [rack, c] : a.timeline.growth.racks)
+    g["racks"].push_back(CurveJson("rack", rack, c));
+  g["storage"] = json::array();
+  for (const auto& [pool, c] : a.timeline.growth.storage)
+    g["storage"].push_back(CurveJson("pool", pool, c));
   for (const ResourceTimeline& s : a.timeline.series) {
     json js = {{"resource", s.resource},
                {"scope_kind", s.scope_kind},

@@ -88,7 +88,9 @@ std::string HtmlReport(const Analysis& a) {
       "remains after derating and the worst single failure. Lines: load "
       "P50 (solid), P90 (dashed), capacity (red).</p>\n");
   for (const ResourceTimeline& s : a.timeline.series) {
-    Add(h, "{}", TimelineChart(s));
+    // A chart per rack only where the rack outgrows its feeds.
+    if (s.scope_kind != "rack" || s.exhaustion_p90)
+      Add(h, "{}", TimelineChart(s));
   }
 
   Add(h,

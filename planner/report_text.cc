@@ -137,11 +137,41 @@ std::string TextReport(const Analysis& a) {
          "sd {:.2f} kW",
          f.level / 1e3, f.slope * 30.44 / 1e3, f.sigma / 1e3);
   }
+  // The racks growing fastest on their own history; all are in the JSON.
+  std::vector<std::pair<std::string, const GrowthCurve*>> fitted;
+  for (const auto& [rack, c] : a.timeline.growth.racks) {
+    if (c.kind == GrowthCurve::Kind::kFitted)
+      fitted.emplace_back(rack, &c);
+  }
+  std::stable_sort(fitted.begin(), fitted.end(), [](auto& x, auto& y) {
+    return x.second->fit->slope > y.second->fit->slope;
+  });
+  constexpr std::size_t kRacksShown = 8;
+  for (std::size_t i = 0; i < fitted.size() && i < kRacksShown; ++i) {
+    const GrowthCurve& c = *fitted[i].second;
+    Line(out,
+         "  rack {:<18} {:.2f} kW, trend {:+.3f} kW/month, residual sd "
+         "{:.3f} kW ({} days)",
+         fitted[i].first.substr(0, 18), c.base / 1e3,
+         c.fit->slope * 30.44 / 1e3, c.fit->sigma / 1e3, c.history_days);
+  }
+  if (fitted.size() > kRacksShown) {
+    Line(out, "  ... {} more racks with a trend of their own",
+         fitted.size() - kRacksShown);
+  }
   for (const auto& note : a.timeline.growth.notes)
     Line(out, "  note: {}", note);
 
   Line(out, "\nTIMELINE (year end: P50 / P90 load against capacity)");
+  int racks = 0, racks_short = 0;
   for (const ResourceTimeline& s : a.timeline.series) {
+    // Racks only when they run out: there may be hundreds.
+    if (s.scope_kind == "rack") {
+      ++racks;
+      if (!s.exhaustion_p90)
+        continue;
+      ++racks_short;
+    }
     std::string row;
     for (const TimelinePoint* tp : YearEnds(s)) {
       std::chrono::year_month_day ymd{tp->date};
@@ -155,6 +185,11 @@ std::string TextReport(const Analysis& a) {
            DateOr(s.exhaustion_p50, "not by horizon"),
            DateOr(s.exhaustion_p90, "not by horizon"));
     }
+  }
+
+  if (racks > 0) {
+    Line(out, "  {} of {} racks outgrow one feed by the horizon (P90)",
+         racks_short, racks);
   }
 
   Line(out, "\nACTIONS (to stay within policy at P90)");

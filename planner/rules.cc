@@ -158,9 +158,14 @@ std::string GenerateRules(const Plan& plan, const RulesOptions& options) {
   for (const auto& [group, devices] : ups_devices) {
     double limit = UpsGroupFailoverWatts(plan, group);
     std::map<std::string, std::string> labels = {{"ups_group", group}};
+    // RFC 1628 UPSes report output power per phase only: a UPS without
+    // the total counts with the sum of its phases (never both).
+    std::string match = Alternatives(devices);
     w.Record("dc:ups_group_output_watts:sum",
-             fmt::format("sum(dc_ups_output_watts{{device=~\"{}\"}})",
-                         Alternatives(devices)),
+             fmt::format("sum(sum by (device) (dc_ups_output_watts{{device=~"
+                         "\"{0}\"}}) or sum by (device) "
+                         "(dc_ups_output_phase_watts{{device=~\"{0}\"}}))",
+                         match),
              labels);
     std::string series =
         fmt::format("dc:ups_group_output_watts:sum{{ups_group=\"{}\"}}", group);

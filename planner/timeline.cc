@@ -149,93 +149,34 @@ void ApplyProject(Plan& plan, const Project& p) {
   }
 }
 
-GrowthModel FitGrowth(const Plan& plan, const Measurements& m) {
-  GrowthModel g;
-  auto fit = [](GrowthMethod method,
-                const std::vector<Point>& history) -> std::optional<Forecast> {
-    if (method == GrowthMethod::kLinear && history.size() >= 3) {
-      return FitLinear(history);
-    }
-    if (method == GrowthMethod::kHolt && history.size() >= 4) {
-      return FitHolt(ResampleDaily(history));
-    }
-    return std::nullopt;
-  };
-  const Growth& power = plan.scenario.power;
-  auto name = [](const Growth& growth) -> std::string {
-    switch (growth.method) {
-      case GrowthMethod::kLinear:
-        return "linear";
-      case GrowthMethod::kHolt:
-        return "holt";
-      case GrowthMethod::kPercent:
-        return fmt::format("{}% a year", growth.percent_per_year);
-      case GrowthMethod::kNone:
-        break;
-    }
-    return "none";
-  };
-  g.power_method = name(power);
-  g.storage_method = name(plan.scenario.storage);
-  g.power = fit(power.method, m.power_history);
-  if (!g.power && (power.method == GrowthMethod::kLinear ||
-                   power.method == GrowthMethod::kHolt)) {
-    g.notes.push_back(
-        "power: no measured history to fit; existing load "
-        "held flat, projects still apply");
-  }
-  for (const StoragePool& s : plan.storage) {
-    auto it = m.storage_history.find(s.id);
-    if (it == m.storage_history.end())
-      continue;
-    if (auto f = fit(plan.scenario.storage.method, it->second)) {
-      g.storage[s.id] = *f;
-    }
-  }
-  return g;
-}
-
 namespace {
 
-struct Factors {
-  double p50 = 1, p90 = 1;
-};
-
-Factors PowerFactors(const Plan& plan, const GrowthModel& g, Date start,
-                     Date at) {
-  double years = (DayNumber(at) - DayNumber(start)) / 365.25;
-  const Growth& growth = plan.scenario.power;
-  if (growth.method == GrowthMethod::kPercent) {
-    double f = std::pow(1 + growth.percent_per_year / 100, years);
-    return {f, f};
-  }
-  if (!g.power)
-    return {};
-  double base = g.power->P50(DayNumber(start));
-  if (base <= 0)
-    return {};
-  return {std::max(0.0, g.power->P50(DayNumber(at)) / base),
-          std::max(0.0, g.power->Quantile(DayNumber(at), 0.9) / base)};
-}
-
-// Device loads this month: existing ones grown, projects' at budget.
-// The one measured growth factor applies to every existing load alike; no
-// per-rack or per-group forecast is made, so a hall growing faster than
-// the site average is under-predicted.
+// Device loads this month at quantile `p`: each existing load scaled by
+// its rack's growth curve, projects' loads at budget. Every rack sits at
+// its own quantile at once, so a scope's P90 is the sum of its racks'
+// P90s: on the high side, since the racks' deviations partly cancel.
 std::map<std::string, double> GrownWatts(
     const Plan& plan, const std::map<std::string, double>& measured,
-    double factor) {
+    const GrowthModel& growth, double day, double p) {
+  std::map<std::string, double> factor;
+  for (const auto& [rack, curve] : growth.racks) {
+    factor[rack] = curve.base > 0 ? curve.At(day, p) / curve.base : 1.0;
+  }
+  auto grown = [&](const std::string& rack, double w) {
+    auto it = factor.find(rack);
+    return it == factor.end() ? w : w * it->second;
+  };
   std::map<std::string, double> out;
   for (const Device& d : plan.devices) {
     auto it = measured.find(d.id);
     double w = it != measured.end() ? it->second : d.budget_w;
-    out[d.id] = d.added_by.empty() ? w * factor : w;
+    out[d.id] = d.added_by.empty() ? grown(d.rack, w) : w;
   }
   for (const Rack& r : plan.racks) {
     std::string id = r.id + "/budget";
     auto it = measured.find(id);
     double w = it != measured.end() ? it->second : r.budget_kw * 1000;
-    out[id] = r.added_by.empty() ? w * factor : w;
+    out[id] = r.added_by.empty() ? grown(r.id, w) : w;
   }
   return out;
 }
@@ -253,19 +194,26 @@ PowerSnapshot Snapshot(const PowerGraph& graph,
                        const std::vector<OperatingCase>& cases,
                        const std::set<int>& members) {
   PowerSnapshot s;
-  for (std::size_t c = 0; c < cases.size(); ++c) {
-    for (std::size_t i = 0; i < graph.nodes().size(); ++i) {
-      // Rack feeds are each rack's own limit, reported with the racks.
-      if (members.empty() && graph.nodes()[i].kind == NodeKind::kFeed)
-        continue;
-      if (!members.empty() && !members.contains(static_cast<int>(i)))
-        continue;
-      double u = evaluations[c].nodes[i].utilization;
-      if (u > s.worst) {
-        s.worst = u;
-        s.binding = fmt::format("{} ({})", graph.nodes()[i].id, cases[c].name);
-      }
+  // Rack feeds are each rack's own limit, reported with the racks.
+  std::vector<int> nodes(members.begin(), members.end());
+  if (members.empty()) {
+    for (int i = 0; i < static_cast<int>(graph.nodes().size()); ++i) {
+      if (graph.nodes()[i].kind != NodeKind::kFeed)
+        nodes.push_back(i);
     }
+  }
+  std::size_t worst_case = 0;
+  int worst_node = -1;
+  for (std::size_t c = 0; c < cases.size(); ++c) {
+    for (int i : nodes) {
+      double u = evaluations[c].nodes[i].utilization;
+      if (u > s.worst)
+        s.worst = u, worst_case = c, worst_node = i;
+    }
+  }
+  if (worst_node >= 0) {
+    s.binding = fmt::format("{} ({})", graph.nodes()[worst_node].id,
+                            cases[worst_case].name);
   }
   if (members.empty()) {
     for (const PowerLoad& l : graph.loads())
@@ -347,14 +295,11 @@ TimelineReport BuildTimeline(const Plan& input, const Measurements& m,
   TimelineReport report;
   report.start = input.scenario.start.value_or(m.as_of.value_or(today));
   report.horizon = input.scenario.horizon;
-  report.growth = FitGrowth(input, m);
+  report.growth = FitGrowth(input, m, report.start);
 
   Plan plan = input;
   ApplyStorage(plan, m);
   std::map<std::string, double> measured = DeviceWatts(input, m);
-  std::map<std::string, double> storage_now;
-  for (const StoragePool& s : plan.storage)
-    storage_now[s.id] = s.used_tb;
 
   std::vector<Project> projects = plan.scenario.projects;
   std::stable_sort(
@@ -377,9 +322,9 @@ TimelineReport BuildTimeline(const Plan& input, const Measurements& m,
            projects[next_project].date <= date) {
       ApplyProject(plan, projects[next_project++]);
     }
-    Factors f = PowerFactors(plan, report.growth, report.start, date);
-    PowerGraph g50(plan, GrownWatts(plan, measured, f.p50));
-    PowerGraph g90(plan, GrownWatts(plan, measured, f.p90));
+    double day = DayNumber(date);
+    PowerGraph g50(plan, GrownWatts(plan, measured, report.growth, day, 0.5));
+    PowerGraph g90(plan, GrownWatts(plan, measured, report.growth, day, 0.9));
     auto cases = DesignCases(g50);
     std::vector<Evaluation> e50, e90;
     for (const auto& c : cases) {
@@ -393,6 +338,15 @@ TimelineReport BuildTimeline(const Plan& input, const Measurements& m,
       PowerSnapshot s50 = Snapshot(g50, e50, cases, members);
       PowerSnapshot s90 = Snapshot(g90, e90, cases, members);
       double capacity = s50.worst > 0 ? s50.load_w / s50.worst : 0;
+      if (s50.worst <= 0 && !members.empty()) {
+        // Nothing drawn yet: the weakest member's usable rating.
+        capacity = 1e300;
+        for (int i : members) {
+          double w = g50.nodes()[i].cap_w;
+          capacity = w > 0 ? std::min(capacity, w) : capacity;
+        }
+        capacity = capacity < 1e300 ? capacity : 0;
+      }
       // P90 load on the same scale: exhausted exactly when its worst
       // utilization passes 100%.
       double load90 = s90.worst * capacity;
@@ -409,6 +363,18 @@ TimelineReport BuildTimeline(const Plan& input, const Measurements& m,
     }
     for (const auto& [group, members] : groups) {
       power_point("ups group", group, members);
+    }
+
+    // Each rack against its own feeds: after the loss of one side, the
+    // other derated feed carries A+B.
+    std::map<std::string, std::set<int>> rack_feeds;
+    for (int i = 0; i < static_cast<int>(g50.nodes().size()); ++i) {
+      if (g50.nodes()[i].kind == NodeKind::kFeed)
+        rack_feeds[g50.nodes()[i].rack].insert(i);
+    }
+    for (const Rack& r : plan.racks) {
+      if (auto it = rack_feeds.find(r.id); it != rack_feeds.end())
+        power_point("rack", r.id, it->second);
     }
 
     // Cooling zones: heat against the zone's worst-case capacity.
@@ -438,17 +404,10 @@ TimelineReport BuildTimeline(const Plan& input, const Measurements& m,
     // Storage: used (projects' steps included) plus organic growth.
     for (const StoragePool& s : plan.storage) {
       double used = s.used_tb, organic50 = 0, organic90 = 0;
-      auto fit = report.growth.storage.find(s.id);
-      double years = (DayNumber(date) - DayNumber(report.start)) / 365.25;
-      if (fit != report.growth.storage.end()) {
-        double base = fit->second.P50(DayNumber(report.start));
-        organic50 = fit->second.P50(DayNumber(date)) - base;
-        organic90 = fit->second.Quantile(DayNumber(date), 0.9) - base;
-      } else if (plan.scenario.storage.method == GrowthMethod::kPercent) {
-        organic50 = organic90 =
-            storage_now[s.id] *
-            (std::pow(1 + plan.scenario.storage.percent_per_year / 100, years) -
-             1);
+      auto curve = report.growth.storage.find(s.id);
+      if (curve != report.growth.storage.end()) {
+        organic50 = curve->second.At(day, 0.5) - curve->second.base;
+        organic90 = curve->second.At(day, 0.9) - curve->second.base;
       }
       AddPoint(Series(report.series, "storage", "pool", s.id, "TB"),
                {date, used + organic50, used + std::max(organic90, organic50),
@@ -472,7 +431,12 @@ TimelineReport BuildTimeline(const Plan& input, const Measurements& m,
       // A UPS binding the whole site is the same finding as its group's.
       if (s.scope_kind == "site" && BindingUps(plan, worst->binding))
         continue;
-      action = PowerAction(plan, worst->binding, shortfall);
+      action = s.scope_kind == "rack"
+                   ? fmt::format(
+                         "move {:.1f} kW out of rack {} or give it larger "
+                         "feeds: one feed must carry the whole rack ({})",
+                         shortfall, s.scope, worst->binding)
+                   : PowerAction(plan, worst->binding, shortfall);
     } else if (s.resource == "cooling") {
       double largest = 0;
       for (const auto& c : plan.cooling) {

@@ -1,8 +1,11 @@
 // The plan moved forward month by month to the horizon: dated projects
 // applied as steps (racks added from templates, systems retired, UPS
-// modules and cooling units added, storage added), measured load grown by
-// its forecast (P50 and P90), and at every month each resource compared
-// with its capacity after the worst single failure, not its nameplate.
+// modules and cooling units added, storage added), each existing rack's
+// load and each pool's use grown by its own forecast (P50 and P90; see
+// growth.h), and at every month each resource compared with its capacity
+// after the worst single failure, not its nameplate: the site, each UPS
+// group, each rack's feeds (one derated feed carrying A+B), cooling zones,
+// rack positions and storage pools.
 // The first month a resource runs out is its exhaustion date; what to add,
 // and by when (that date less the procurement lead time), follows.
 #pragma once
@@ -12,6 +15,7 @@
 #include <vector>
 
 #include "planner/forecast.h"
+#include "planner/growth.h"
 #include "planner/measurements.h"
 #include "planner/model.h"
 
@@ -27,7 +31,7 @@ struct TimelinePoint {
 
 struct ResourceTimeline {
   std::string resource;    // power, cooling, space, storage
-  std::string scope_kind;  // site, ups group, zone, room, pool
+  std::string scope_kind;  // site, ups group, rack, zone, room, pool
   std::string scope;
   std::string unit;  // kW, racks, TB
   std::vector<TimelinePoint> points;
@@ -44,14 +48,6 @@ struct Recommendation {
   std::string unit;
 };
 
-struct GrowthModel {
-  std::string power_method = "none";
-  std::string storage_method = "none";
-  std::optional<Forecast> power;            // fitted on the measured total
-  std::map<std::string, Forecast> storage;  // by pool
-  std::vector<std::string> notes;
-};
-
 struct TimelineReport {
   Date start{};
   Date horizon{};
@@ -62,9 +58,6 @@ struct TimelineReport {
 
 // Applies one project to `plan` (used month by month; exposed for tests).
 void ApplyProject(Plan& plan, const Project& project);
-
-// Fits the scenario's growth methods to the measured history.
-GrowthModel FitGrowth(const Plan& plan, const Measurements& m);
 
 // `start` defaults to the scenario's start, else the last measurement,
 // else `today`.

@@ -127,6 +127,21 @@ tests:
               cooling_group: z
             exp_annotations:
               summary: 'cooling group z removes more heat than it could with its largest unit out (100 kW)'
+)");
+  auto r = RunCommand("cd " + dir_.path().string() +
+                      " && promtool test rules test.yml");
+  EXPECT_EQ(r.exit_code, 0) << r.output << "\n"
+                            << testing::ReadFile(dir_.File("rules.yml"));
+}
+
+TEST_F(RulesPromtool, ExhaustionPredictedFromTheTrend) {
+  // 10 kW rising 100 W an hour: at 300 h it is 40 kW, under 90 kW, but
+  // the 30-day trend crosses 90 kW within 180 days. Rules are evaluated
+  // hourly here: every minute over 300 hours takes promtool minutes.
+  dir_.Write("test.yml", R"(rule_files:
+  - rules.yml
+evaluation_interval: 1h
+tests:
   - interval: 1h
     input_series:
       - series: 'dc_ups_output_watts{device="ups-a"}'
@@ -145,6 +160,77 @@ tests:
               ups_group: pair
             exp_annotations:
               summary: 'UPS group pair is on course to pass its failover capacity (90 kW) within 180 days'
+)");
+  auto r = RunCommand("cd " + dir_.path().string() +
+                      " && promtool test rules test.yml");
+  EXPECT_EQ(r.exit_code, 0) << r.output << "\n"
+                            << testing::ReadFile(dir_.File("rules.yml"));
+}
+
+TEST_F(RulesPromtool, UpsGroupSumsPhasesWhereTheTotalIsAbsent) {
+  // RFC 1628 UPSes report output power per phase only. First case: ups-a
+  // reports a total (50 kW) and phases (3 x 16 kW, not counted again),
+  // ups-b phases only (3 x 15 kW): 95 kW, beyond the 90 kW one side
+  // holds. Second case: both phases only, 36 + 33 kW = 69 kW, no alert.
+  dir_.Write("test.yml", R"(rule_files:
+  - rules.yml
+evaluation_interval: 1m
+tests:
+  - interval: 1m
+    input_series:
+      - series: 'dc_ups_output_watts{device="ups-a"}'
+        values: '50000x20'
+      - series: 'dc_ups_output_phase_watts{device="ups-a",phase="L1"}'
+        values: '16000x20'
+      - series: 'dc_ups_output_phase_watts{device="ups-a",phase="L2"}'
+        values: '16000x20'
+      - series: 'dc_ups_output_phase_watts{device="ups-a",phase="L3"}'
+        values: '16000x20'
+      - series: 'dc_ups_output_phase_watts{device="ups-b",phase="L1"}'
+        values: '15000x20'
+      - series: 'dc_ups_output_phase_watts{device="ups-b",phase="L2"}'
+        values: '15000x20'
+      - series: 'dc_ups_output_phase_watts{device="ups-b",phase="L3"}'
+        values: '15000x20'
+    promql_expr_test:
+      - expr: dc:ups_group_output_watts:sum
+        eval_time: 1m
+        exp_samples:
+          - labels: 'dc:ups_group_output_watts:sum{ups_group="pair"}'
+            value: 95000
+    alert_rule_test:
+      - eval_time: 10m
+        alertname: DcUpsGroupBeyondFailoverCapacity
+        exp_alerts:
+          - exp_labels:
+              severity: critical
+              ups_group: pair
+            exp_annotations:
+              summary: 'UPS group pair carries more than the 90 kW it can hold after its worst single failure'
+  - interval: 1m
+    input_series:
+      - series: 'dc_ups_output_phase_watts{device="ups-a",phase="L1"}'
+        values: '10000x20'
+      - series: 'dc_ups_output_phase_watts{device="ups-a",phase="L2"}'
+        values: '12000x20'
+      - series: 'dc_ups_output_phase_watts{device="ups-a",phase="L3"}'
+        values: '14000x20'
+      - series: 'dc_ups_output_phase_watts{device="ups-b",phase="L1"}'
+        values: '11000x20'
+      - series: 'dc_ups_output_phase_watts{device="ups-b",phase="L2"}'
+        values: '11000x20'
+      - series: 'dc_ups_output_phase_watts{device="ups-b",phase="L3"}'
+        values: '11000x20'
+    promql_expr_test:
+      - expr: dc:ups_group_output_watts:sum
+        eval_time: 1m
+        exp_samples:
+          - labels: 'dc:ups_group_output_watts:sum{ups_group="pair"}'
+            value: 69000
+    alert_rule_test:
+      - eval_time: 10m
+        alertname: DcUpsGroupBeyondFailoverCapacity
+        exp_alerts: []
 )");
   auto r = RunCommand("cd " + dir_.path().string() +
                       " && promtool test rules test.yml");

@@ -1,6 +1,8 @@
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "planner/inventory_loader.h"
+#include "planner/rules.h"
 #include "planner/timeline.h"
 #include "tests/planner/test_support.h"
 
@@ -17,12 +19,18 @@ const ResourceTimeline* Find(const TimelineReport& r, std::string_view res,
   return nullptr;
 }
 
-std::string GrowingSite() {
-  return testing::SmallSite() + R"(
+// One 60 kW rack growing 10% a year, the rate's standard deviation
+// `sd` percentage points.
+std::string GrowingSite(double sd = 0) {
+  return testing::SmallSite() +
+         fmt::format(R"(
 [scenario]
 start = 2025-01-01
 [growth]
-power = { method = "percent", percent_per_year = 10 }
+power = {{ method = "percent", percent_per_year = 10, percent_sd_per_year = {} }}
+)",
+                     sd) +
+         R"(
 [[rack]]
 id = "r"
 room = "room"
@@ -67,6 +75,140 @@ TEST(Timeline, ExhaustionDatesFromCompoundGrowth) {
   EXPECT_EQ(FormatDate(r.actions.front().order_by), "2028-11-02");
   EXPECT_NE(r.actions.front().action.find("UPS system"), std::string::npos)
       << r.actions.front().action;
+}
+
+TEST(Timeline, PercentP90CompoundsTheUncertainRate) {
+  // The rate's sd of 5 points puts the P90 rate at 10 + 1.2816 * 5 =
+  // 16.41%: 60 kW reaches 90 kW after ln(1.5) / ln(1.16408) = 2.6688
+  // years, 974.8 days after 2025-01-01 (2027-09-02); the first month past
+  // it is 2027-10-01, ordered 180 days before: 2027-04-04. The median is
+  // unchanged.
+  Plan plan = testing::MustParse(GrowingSite(5));
+  TimelineReport r = BuildTimeline(plan, {}, Date{});
+  const ResourceTimeline* group = Find(r, "power", "ups group", "pair");
+  ASSERT_NE(group, nullptr);
+  ASSERT_TRUE(group->exhaustion_p50 && group->exhaustion_p90);
+  EXPECT_EQ(FormatDate(*group->exhaustion_p50), "2029-05-01");
+  EXPECT_EQ(FormatDate(*group->exhaustion_p90), "2027-10-01");
+  ASSERT_FALSE(r.actions.empty());
+  EXPECT_EQ(FormatDate(r.actions.front().order_by), "2027-04-04");
+  for (const auto& p : group->points) {
+    if (p.date == group->points.front().date) {
+      EXPECT_NEAR(p.load_p90, p.load_p50, 1e-9);  // nothing uncertain yet
+    } else {
+      EXPECT_GT(p.load_p90, p.load_p50);
+    }
+  }
+}
+
+TEST(Timeline, PercentP90WidensWithTheNoiseOfTheHistory) {
+  // 30 days of a 60 kW rack measured with +-400 W alternating: the line
+  // through it has sxy = -(n/2) 400 = -6000, sxx = n (n^2 - 1) / 12 =
+  // 2247.5 and a residual sd of sqrt((n 400^2 - sxy^2 / sxx) / (n - 2)).
+  // With a certain rate, P90 - P50 is 1.2816 times that, from the start.
+  Plan plan = testing::MustParse(GrowingSite(0));
+  std::map<std::string, std::vector<Point>> feeds;
+  for (int d = 0; d < 30; ++d) {
+    double swing = d % 2 == 0 ? 200 : -200;
+    feeds["r-a"].push_back({20000 + d + 0.5, 30000 + swing});
+    feeds["r-b"].push_back({20000 + d + 0.5, 30000 + swing});
+  }
+  Measurements m = FromSeries(plan, feeds, {});
+  TimelineReport r = BuildTimeline(plan, m, Date{});
+  double n = 30, sxy = -n / 2 * 400, sxx = n * (n * n - 1) / 12;
+  double sigma = std::sqrt((n * 400 * 400 - sxy * sxy / sxx) / (n - 2));
+  EXPECT_NEAR(sigma, 413.35, 0.01);
+
+  const ResourceTimeline* rack = Find(r, "power", "rack", "r");
+  ASSERT_NE(rack, nullptr);
+  for (const auto& p : rack->points) {
+    EXPECT_GT(p.load_p90, p.load_p50);
+    double years = (DayNumber(p.date) - DayNumber(r.start)) / 365.25;
+    EXPECT_NEAR(p.load_p90 - p.load_p50, 1.2815516 * sigma / 1e3, 1e-5)
+        << FormatDate(p.date) << " " << years;
+  }
+}
+
+TEST(Timeline, EachRackFollowsItsOwnTrendAndRunsOutOfItsFeeds) {
+  // r1 measured 10 kW rising 30 W a day, r2 flat at 8 kW, r3 unmeasured
+  // (6 kW budget) following the measured total (r1 + r2). 200 days of
+  // history from 2026-01-01: the plan starts on the last, 2026-07-19,
+  // with r1 at 15970 W, the total at 23970 W.
+  Plan plan = testing::MustParse(testing::SmallSite() + R"(
+[growth]
+power = { method = "linear" }
+)" + [] {
+    std::string racks;
+    for (const char* id : {"r1", "r2", "r3"}) {
+      racks += fmt::format(R"(
+[[rack]]
+id = "{0}"
+room = "room"
+zone = "z"
+max_kw = 30
+budget_kw = 6
+[[feed]]
+id = "{0}-a"
+rack = "{0}"
+panel = "pa"
+breaker_amps = 32
+[[feed]]
+id = "{0}-b"
+rack = "{0}"
+panel = "pb"
+breaker_amps = 32
+)",
+                           id);
+    }
+    return racks;
+  }());
+  std::map<std::string, std::vector<Point>> feeds;
+  double d0 = DayNumber(*ParseDate("2026-01-01"));
+  for (int d = 0; d < 200; ++d) {
+    feeds["r1-a"].push_back({d0 + d + 0.5, 5000 + 15.0 * d});
+    feeds["r1-b"].push_back({d0 + d + 0.5, 5000 + 15.0 * d});
+    feeds["r2-a"].push_back({d0 + d + 0.5, 4000});
+    feeds["r2-b"].push_back({d0 + d + 0.5, 4000});
+  }
+  Measurements m = FromSeries(plan, feeds, {});
+  TimelineReport r = BuildTimeline(plan, m, Date{});
+  ASSERT_EQ(FormatDate(r.start), "2026-07-19");
+
+  const ResourceTimeline* r1 = Find(r, "power", "rack", "r1");
+  const ResourceTimeline* r2 = Find(r, "power", "rack", "r2");
+  const ResourceTimeline* r3 = Find(r, "power", "rack", "r3");
+  const ResourceTimeline* group = Find(r, "power", "ups group", "pair");
+  ASSERT_TRUE(r1 && r2 && r3 && group);
+  for (std::size_t i = 0; i < r1->points.size(); ++i) {
+    double days = DayNumber(r1->points[i].date) - DayNumber(r.start);
+    double w1 = 15970 + 30 * days, w2 = 8000,
+           w3 = 6000 * (23970 + 30 * days) / 23970;
+    EXPECT_NEAR(r1->points[i].load_p50, w1 / 1e3, 1e-6);
+    EXPECT_NEAR(r2->points[i].load_p50, w2 / 1e3, 1e-6);
+    EXPECT_NEAR(r3->points[i].load_p50, w3 / 1e3, 1e-6);
+    EXPECT_NEAR(group->points[i].load_p50, (w1 + w2 + w3) / 1e3, 1e-6);
+    // Exact lines: no interval.
+    EXPECT_NEAR(r1->points[i].load_p90, r1->points[i].load_p50, 1e-6);
+  }
+
+  // One derated 32 A feed carries 16849.4 W: r1 passes it 29.3 days on
+  // (2026-08-17), so the month point of 2026-09-01 is the first short.
+  double one_feed = RackSingleFeedWatts(plan, "r1");
+  EXPECT_NEAR(one_feed, 16849.4, 0.1);
+  EXPECT_NEAR(r1->points.front().capacity, one_feed / 1e3, 1e-6);
+  ASSERT_TRUE(r1->exhaustion_p50 && r1->exhaustion_p90);
+  EXPECT_EQ(FormatDate(*r1->exhaustion_p50), "2026-09-01");
+  EXPECT_EQ(FormatDate(*r1->exhaustion_p90), "2026-09-01");
+  EXPECT_FALSE(r2->exhaustion_p90);
+  bool rack_action = false;
+  for (const auto& a : r.actions) {
+    if (a.resource == "power" && a.scope == "r1") {
+      rack_action = true;
+      EXPECT_EQ(FormatDate(a.exhausts), "2026-09-01");
+      EXPECT_NE(a.action.find("rack r1"), std::string::npos) << a.action;
+    }
+  }
+  EXPECT_TRUE(rack_action);
 }
 
 TEST(Timeline, ProjectsApplyAsDatedSteps) {
