@@ -11,7 +11,6 @@ receiver run by this test (one URL path per receiver name) and the
 notification timers shortened to seconds.
 """
 
-import argparse
 import http.server
 import json
 import os
@@ -101,15 +100,7 @@ def TestAlertmanagerConfig(work, webhook_url):
 
 
 def Main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--dcagent", help="dcagent binary")
-    parser.add_argument("--dcsim", help="dcsim binary")
-    parser.add_argument("--skip", metavar="REASON",
-                        help="skip, saying why (for ctest)")
-    args = parser.parse_args()
-    if args.skip:
-        dctest.Skip(args.skip)
-    dctest.RequireTools("prometheus")
+    args = dctest.ParseEndToEndArgs(__doc__)
     dctest.AlertmanagerBinary()
     real = bool(args.dcagent and args.dcsim)
 

@@ -18,7 +18,6 @@ files) scrapes one of two sources:
 Variables are set to "All".
 """
 
-import argparse
 import os
 import sys
 import tempfile
@@ -100,15 +99,7 @@ def Real(work, processes, dcagent, dcsim):
 
 
 def Main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--dcagent", help="dcagent binary")
-    parser.add_argument("--dcsim", help="dcsim binary")
-    parser.add_argument("--skip", metavar="REASON",
-                        help="skip, saying why (for ctest)")
-    args = parser.parse_args()
-    if args.skip:
-        dctest.Skip(args.skip)
-    dctest.RequireTools("prometheus")
+    args = dctest.ParseEndToEndArgs(__doc__)
 
     with tempfile.TemporaryDirectory(prefix="dc-dash-") as work, \
             dctest.Processes(work) as processes:

@@ -6,6 +6,7 @@ them all when the test ends, even on failure, and prints their logs when
 asked to.
 """
 
+import argparse
 import json
 import os
 import re
@@ -32,6 +33,22 @@ def RequireTools(*names):
     for name in names:
         if shutil.which(name) is None:
             Skip(f"{name} is not installed (deploy/setup-debian.sh)")
+
+
+def ParseEndToEndArgs(description):
+    """The command line shared by the tests that run against dcsim and
+    dcagent when ctest passes their binaries, and a stand-in otherwise.
+    Exits with the skip code when ctest passes --skip."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--dcagent", help="dcagent binary")
+    parser.add_argument("--dcsim", help="dcsim binary")
+    parser.add_argument("--skip", metavar="REASON",
+                        help="skip, saying why (for ctest)")
+    args = parser.parse_args()
+    if args.skip:
+        Skip(args.skip)
+    RequireTools("prometheus")
+    return args
 
 
 def SourceDir():
