@@ -37,6 +37,9 @@ struct IndexPart {
   std::string label;
   std::string format;  // "{}" replaced by the decimal value; empty = "{}"
   bool is_string = false;
+  // An IMPLIED string (last index part only): no length component, the
+  // string is every remaining component.
+  bool implied = false;
 };
 
 // A [[table.label]]: a column whose value labels the row's samples.

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <map>
 #include <random>
 
 #include "collectors/snmp/poll_state.h"
@@ -7,6 +8,13 @@
 
 namespace dc::snmp {
 namespace {
+
+RawValue RawValueOf(std::int64_t v) {
+  RawValue raw;
+  raw.type = ASN_INTEGER;
+  raw.integer = v;
+  return raw;
+}
 
 // An outlet table indexed by (bank, outlet name as a string), with the
 // outlet name also read from column 2 and the current from column 3.
@@ -166,6 +174,50 @@ TEST_F(PollStateTest, StringIndexIsDecoded) {
   ASSERT_NE(a1, nullptr);
   EXPECT_DOUBLE_EQ(a1->value, 12);
   EXPECT_EQ(r.errors[ErrorReason::kDecode], 1u);
+}
+
+// An IMPLIED string index (SMIv2 `INDEX { IMPLIED name }`) has no length
+// component: the name is every component after the fixed ones.
+TEST(PollStateImpliedIndex, TakesTheRestOfTheIndexAsText) {
+  constexpr const char* kText = R"(
+[profile]
+name = "implied-test"
+class = "environment"
+vendor = "Test"
+match = ["1.3.6.1.4.1.99998"]
+
+[[table]]
+oid = "1.3.6.1.4.1.99998.1.1"
+index = [ { }, { label = "sensor", string = true, implied = true } ]
+  [[table.metric]]
+  column = 2
+  metric = "dc_env_temperature_celsius"
+)";
+  ProfileSet profiles;
+  auto errors = LoadProfileTexts({{"implied.toml", kText}}, profiles);
+  ASSERT_TRUE(errors.empty()) << errors.front();
+  TargetConfig target;
+  PollPlan plan = CompilePlan(profiles.at("implied-test"), target);
+  PollState state(plan);
+  Oid inlet = plan.tables[0].spec->entry;
+  inlet.insert(inlet.end(), {2, 7, 'i', 'n', 'l', 'e', 't'});
+  state.AddTableValue(0, 0, inlet, RawValueOf(23));
+  Oid outlet = plan.tables[0].spec->entry;
+  outlet.insert(outlet.end(), {2, 7, 'o', 'u', 't'});
+  state.AddTableValue(0, 0, outlet, RawValueOf(31));
+  PollResult r = state.Finish(true);
+  std::map<std::string, double> by_sensor;
+  for (const Sample& s : r.samples) {
+    for (const auto& [k, v] : s.labels) {
+      if (k == "sensor")
+        by_sensor[v] = s.value;
+    }
+  }
+  // Read with a length prefix, the 'i' (105) would have been a length
+  // past the end of the index and the row dropped as a decode error.
+  EXPECT_EQ(by_sensor, (std::map<std::string, double>{{"inlet", 23},
+                                                      {"out", 31}}));
+  EXPECT_EQ(r.errors[ErrorReason::kDecode], 0u);
 }
 
 TEST_F(PollStateTest, NonIncreasingOidEndsTheColumn) {

@@ -145,6 +145,19 @@ TEST(ProfileLoader, EveryErrorNamesFileLineColumnAndMeaning) {
        "[profile]\nname = \"t\"\nclass = \"ups\"\n"
        "include = [\"nowhere\"]\n",
        4, "includes 'nowhere', which no profile defines"},
+      {"implied index that is not a string",
+       h + "[[table]]\noid = \"1.3.6.1.2\"\n"
+           "index = [ { label = \"sensor\", implied = true } ]\n"
+           "[[table.metric]]\ncolumn = 2\n"
+           "metric = \"dc_env_temperature_celsius\"\n",
+       7, "add string = true"},
+      {"implied index before another part",
+       h + "[[table]]\noid = \"1.3.6.1.2\"\n"
+           "index = [ { string = true, implied = true },\n"
+           "          { label = \"sensor\" } ]\n"
+           "[[table.metric]]\ncolumn = 2\n"
+           "metric = \"dc_env_temperature_celsius\"\n",
+       8, "must be the last index part"},
   };
   for (const BadCase& c : cases) {
     ProfileSet set;
