@@ -177,8 +177,9 @@ void PollState::DecodeIndex(const TableSpec& spec, OidView suffix, Row& row) {
     }
     std::string value;
     if (part.is_string) {
-      std::size_t length =
-          part.implied ? suffix.size() - at : static_cast<std::size_t>(suffix[at++]);
+      std::size_t length = part.implied
+                               ? suffix.size() - at
+                               : static_cast<std::size_t>(suffix[at++]);
       if (length > suffix.size() - at) {
         row.bad_index = true;
         return;

@@ -369,8 +369,9 @@ std::optional<TableSpec> ReadTable(TableReader& reader,
     if (p.implied && !p.is_string)
       part.Fail("implied", "applies to a string index part: add string = true");
     if (!t.index.empty() && t.index.back().implied) {
-      part.Fail("implied", "an IMPLIED string takes every remaining index "
-                           "component, so it must be the last index part");
+      part.Fail("implied",
+                "an IMPLIED string takes every remaining index "
+                "component, so it must be the last index part");
     }
     if (!p.format.empty() && p.format.find("{}") == std::string::npos) {
       part.Fail("format", "must contain {} where the index value goes");

@@ -215,8 +215,8 @@ index = [ { }, { label = "sensor", string = true, implied = true } ]
   }
   // Read with a length prefix, the 'i' (105) would have been a length
   // past the end of the index and the row dropped as a decode error.
-  EXPECT_EQ(by_sensor, (std::map<std::string, double>{{"inlet", 23},
-                                                      {"out", 31}}));
+  EXPECT_EQ(by_sensor,
+            (std::map<std::string, double>{{"inlet", 23}, {"out", 31}}));
   EXPECT_EQ(r.errors[ErrorReason::kDecode], 0u);
 }
 
