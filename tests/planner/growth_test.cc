@@ -2,7 +2,6 @@
 // pool its own curve.
 #include <cmath>
 
-#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "planner/growth.h"
@@ -90,28 +89,7 @@ id = "pond"
 usable_tb = 10
 used_tb = 2
 )";
-  for (const char* rack : {"r1", "r2", "r3"}) {
-    text += fmt::format(R"(
-[[rack]]
-id = "{0}"
-room = "room"
-zone = "z"
-max_kw = 20
-budget_kw = 6
-[[feed]]
-id = "{0}-a"
-rack = "{0}"
-panel = "pa"
-breaker_amps = 32
-[[feed]]
-id = "{0}-b"
-rack = "{0}"
-panel = "pb"
-breaker_amps = 32
-)",
-                        rack);
-  }
-  return text;
+  return text + testing::DualFedRacks({"r1", "r2", "r3"}, 20);
 }
 
 TEST(FitGrowth, EachMeasuredRackAndPoolGetsItsOwnTrend) {

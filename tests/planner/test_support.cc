@@ -10,6 +10,7 @@
 #include <random>
 #include <sstream>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "planner/inventory_loader.h"
@@ -151,6 +152,33 @@ device = "crah-3"
 id = "room"
 rack_positions = 10
 )";
+}
+
+std::string DualFedRacks(std::initializer_list<std::string_view> ids,
+                         int max_kw) {
+  std::string text;
+  for (std::string_view id : ids) {
+    text += fmt::format(R"(
+[[rack]]
+id = "{0}"
+room = "room"
+zone = "z"
+max_kw = {1}
+budget_kw = 6
+[[feed]]
+id = "{0}-a"
+rack = "{0}"
+panel = "pa"
+breaker_amps = 32
+[[feed]]
+id = "{0}-b"
+rack = "{0}"
+panel = "pb"
+breaker_amps = 32
+)",
+                        id, max_kw);
+  }
+  return text;
 }
 
 }  // namespace dc::plan::testing

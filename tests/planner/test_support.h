@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -50,5 +51,11 @@ std::string ReadFile(const std::string& path);
 // Racks are appended by the tests. Policy: derating 0.8, UPS max load
 // 0.9, power factor 0.95.
 std::string SmallSite();
+
+// Racks for SmallSite(): each of `ids` in room "room", zone "z", with
+// `max_kw` and a 6 kW budget, fed by "ID-a" from panel pa and "ID-b" from
+// pb (32 A breakers).
+std::string DualFedRacks(std::initializer_list<std::string_view> ids,
+                         int max_kw);
 
 }  // namespace dc::plan::testing

@@ -137,31 +137,7 @@ TEST(Timeline, EachRackFollowsItsOwnTrendAndRunsOutOfItsFeeds) {
   Plan plan = testing::MustParse(testing::SmallSite() + R"(
 [growth]
 power = { method = "linear" }
-)" + [] {
-    std::string racks;
-    for (const char* id : {"r1", "r2", "r3"}) {
-      racks += fmt::format(R"(
-[[rack]]
-id = "{0}"
-room = "room"
-zone = "z"
-max_kw = 30
-budget_kw = 6
-[[feed]]
-id = "{0}-a"
-rack = "{0}"
-panel = "pa"
-breaker_amps = 32
-[[feed]]
-id = "{0}-b"
-rack = "{0}"
-panel = "pb"
-breaker_amps = 32
-)",
-                           id);
-    }
-    return racks;
-  }());
+)" + testing::DualFedRacks({"r1", "r2", "r3"}, 30));
   std::map<std::string, std::vector<Point>> feeds;
   double d0 = DayNumber(*ParseDate("2026-01-01"));
   for (int d = 0; d < 200; ++d) {
