@@ -44,6 +44,13 @@ class RulesPromtool : public ::testing::Test {
     plan_ = testing::MustParse(Inventory());
     dir_.Write("rules.yml", GenerateRules(plan_));
   }
+  // Runs `promtool test rules` on the test.yml the test wrote.
+  void ExpectUnitTestsPass() {
+    auto r = RunCommand("cd " + dir_.path().string() +
+                        " && promtool test rules test.yml");
+    EXPECT_EQ(r.exit_code, 0) << r.output << "\n"
+                              << testing::ReadFile(dir_.File("rules.yml"));
+  }
   Plan plan_;
   testing::ScratchDir dir_;
 };
@@ -128,10 +135,7 @@ tests:
             exp_annotations:
               summary: 'cooling group z removes more heat than it could with its largest unit out (100 kW)'
 )");
-  auto r = RunCommand("cd " + dir_.path().string() +
-                      " && promtool test rules test.yml");
-  EXPECT_EQ(r.exit_code, 0) << r.output << "\n"
-                            << testing::ReadFile(dir_.File("rules.yml"));
+  ExpectUnitTestsPass();
 }
 
 TEST_F(RulesPromtool, ExhaustionPredictedFromTheTrend) {
@@ -161,10 +165,7 @@ tests:
             exp_annotations:
               summary: 'UPS group pair is on course to pass its failover capacity (90 kW) within 180 days'
 )");
-  auto r = RunCommand("cd " + dir_.path().string() +
-                      " && promtool test rules test.yml");
-  EXPECT_EQ(r.exit_code, 0) << r.output << "\n"
-                            << testing::ReadFile(dir_.File("rules.yml"));
+  ExpectUnitTestsPass();
 }
 
 TEST_F(RulesPromtool, UpsGroupSumsPhasesWhereTheTotalIsAbsent) {
@@ -232,10 +233,7 @@ tests:
         alertname: DcUpsGroupBeyondFailoverCapacity
         exp_alerts: []
 )");
-  auto r = RunCommand("cd " + dir_.path().string() +
-                      " && promtool test rules test.yml");
-  EXPECT_EQ(r.exit_code, 0) << r.output << "\n"
-                            << testing::ReadFile(dir_.File("rules.yml"));
+  ExpectUnitTestsPass();
 }
 
 TEST_F(RulesPromtool, ExampleRulesPassPromtoolCheck) {
