@@ -37,11 +37,11 @@ using namespace std::chrono_literals;
 
 // The share of LibreNMS readings the profiles must reproduce over the
 // whole corpus, set a little below what a run through the collector
-// reaches today (94.3 %; a loaded machine can cost a few readings to
-// timeouts), so a change that loses many readings fails. The goal
-// is 95 %; the readings no profile reproduces yet are explained in
+// reaches today (95.3 %, 796 of 835; a loaded machine can cost a few
+// readings to timeouts), so a change that loses many readings fails.
+// The readings no profile reproduces are explained in
 // docs/snmp-profiles-notes.md.
-constexpr double kMinimumCoverage = 0.93;
+constexpr double kMinimumCoverage = 0.94;
 
 const fs::path kCorpus = fs::path(DC_SHARED_CORPUS) / "snmp";
 const fs::path kProfiles = DC_PROFILE_DIR;
