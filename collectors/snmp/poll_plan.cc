@@ -16,13 +16,14 @@ PollPlan CompilePlan(std::shared_ptr<const Profile> profile,
   for (const auto& [key, field] : profile->info) {
     if (!field.oid)
       continue;
-    plan.scalars.push_back(
-        {*field.oid, PlannedScalar::Kind::kInfo, plan.info_keys.size()});
+    plan.scalars.push_back({*field.oid, PlannedScalar::Kind::kInfo,
+                            plan.info_keys.size(), field.optional});
     plan.info_keys.push_back(key);
   }
   for (std::size_t i = 0; i < profile->metrics.size(); ++i) {
-    plan.scalars.push_back(
-        {profile->metrics[i].oid, PlannedScalar::Kind::kMetric, i});
+    plan.scalars.push_back({profile->metrics[i].oid,
+                            PlannedScalar::Kind::kMetric, i,
+                            profile->metrics[i].optional});
   }
   std::vector<std::size_t> batch;
   for (std::size_t i = 0; i < plan.scalars.size(); ++i) {

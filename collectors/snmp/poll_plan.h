@@ -25,6 +25,7 @@ struct PlannedScalar {
   Oid oid;
   Kind kind = Kind::kMetric;
   std::size_t index = 0;  // into Profile::metrics or PollPlan::info_keys
+  bool optional = false;  // absent counts no error (`optional = true`)
 };
 
 // One column a table walk follows, with what its values are used for.

@@ -10,6 +10,9 @@ namespace dc::snmp {
 namespace {
 
 constexpr double kNoValue = std::numeric_limits<double>::quiet_NaN();
+// A table value that could not be decoded as a number, in a row whose
+// `where` is not known yet. No decoded value is infinite.
+constexpr double kUndecodable = std::numeric_limits<double>::infinity();
 // Label values longer than this are cut: a label is an identifier, not a
 // document (sysDescr can run to hundreds of characters).
 constexpr std::size_t kMaxLabelLength = 128;
@@ -83,6 +86,12 @@ PollState::PollState(const PollPlan& plan)
 
 void PollState::AddScalar(std::size_t index, const RawValue& value) {
   const PlannedScalar& scalar = plan_.scalars[index];
+  // An object the profile marks optional may be absent: no value, no error.
+  if (scalar.optional &&
+      (value.type == SNMP_NOSUCHOBJECT || value.type == SNMP_NOSUCHINSTANCE ||
+       value.type == ASN_NULL)) {
+    return;
+  }
   if (scalar.kind == PlannedScalar::Kind::kInfo) {
     if (value.type == SNMP_NOSUCHOBJECT || value.type == SNMP_NOSUCHINSTANCE) {
       Count(ErrorReason::kNoSuchObject);
@@ -265,6 +274,9 @@ PollState::Step PollState::AddTableValue(std::size_t table, std::size_t column,
     DecodedNumber number = DecodeNumber(value, metric.type);
     if (number.ok) {
       row->values[m] = number.value;
+    } else if (metric.where) {
+      // Counted only if the row passes the `where` (AddTableSamples).
+      row->values[m] = kUndecodable;
     } else {
       Count(number.reason);
     }
@@ -394,6 +406,10 @@ void PollState::AddTableSamples(std::size_t table) {
       if (!RowPasses(table, m, r))
         continue;
       double value = row.values[m];
+      if (std::isinf(value)) {  // kUndecodable
+        Count(ErrorReason::kDecode);
+        continue;
+      }
       if (int slot = plan_.tables[table].metric_digits[m]; slot >= 0) {
         auto digits =
             DecimalDigits(row.filter_values[static_cast<std::size_t>(slot)]);

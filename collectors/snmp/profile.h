@@ -22,6 +22,9 @@ namespace dc::snmp {
 struct InfoField {
   std::string constant;
   std::optional<Oid> oid;
+  // `optional = true`: models of the family may lack the OID; absent, it
+  // gives an empty value and counts no error.
+  bool optional = false;
 };
 
 // A [[metric]]: one scalar instance OID.
@@ -29,6 +32,10 @@ struct ScalarMetric {
   Oid oid;
   ValueType type = ValueType::kNumber;
   ValueMapping mapping;
+  // `optional = true`: models of the family may lack the OID; absent
+  // (noSuchObject, noSuchInstance, NULL), it gives no sample and counts
+  // no error.
+  bool optional = false;
 };
 
 // One component of a table index: an integer, or a length-prefixed

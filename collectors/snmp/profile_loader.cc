@@ -121,6 +121,7 @@ void ReadInfo(const toml::table& table, TomlErrors& errors, Profile& p) {
     } else if (node.is_table()) {
       TableReader reader(*node.as_table(), "[info]." + name, errors);
       field.oid = ReadOid(reader, "oid", true);
+      field.optional = reader.Bool("optional").value_or(false);
       reader.Finish();
       if (!field.oid)
         continue;
@@ -150,6 +151,7 @@ std::optional<ScalarMetric> ReadScalar(TableReader& reader,
   ScalarMetric m;
   auto oid = ReadOid(reader, "oid", true);
   m.type = ReadValueType(reader);
+  m.optional = reader.Bool("optional").value_or(false);
   auto mapping = ReadValueMapping(reader, {});
   if (!oid || !mapping)
     return std::nullopt;

@@ -13,6 +13,16 @@ std::string Percent(int matched, int expected) {
 
 }  // namespace
 
+std::string FormatErrors(const std::map<std::string, std::uint64_t>& errors) {
+  std::string out;
+  for (const auto& [reason, count] : errors) {
+    if (count == 0)
+      continue;
+    out += fmt::format("{}{} {}", out.empty() ? "" : ", ", reason, count);
+  }
+  return out.empty() ? "none" : out;
+}
+
 std::string RenderCoverageTable(const std::vector<DeviceCoverage>& devices) {
   std::string out =
       "# SNMP profile coverage against LibreNMS\n"
@@ -23,27 +33,35 @@ std::string RenderCoverageTable(const std::vector<DeviceCoverage>& devices) {
       "frequency, temperature, humidity, load, charge, runtime; non-zero) is\n"
       "matched when a distinct series of the same unit family carries the\n"
       "same value (within 0.5 % or one step of LibreNMS's resolution); see\n"
-      "docs/snmp-profiles-notes.md. Refresh with\n"
+      "docs/snmp-profiles-notes.md. The last column counts the poll's\n"
+      "read errors by reason, as dcagent_poll_errors_total would; the test\n"
+      "fails on errors beyond a walk's allowance in conformance_cases.h.\n"
+      "Refresh with\n"
       "`DC_UPDATE_SNMP_COVERAGE=1 ctest --test-dir BUILD -R "
       "snmp_conformance`.\n"
       "\n"
       "| walk | sysObjectID | profile | LibreNMS readings | matched | % | "
-      "left out (not available) |\n"
-      "| --- | --- | --- | ---: | ---: | ---: | ---: |\n";
+      "left out (not available) | read errors per poll |\n"
+      "| --- | --- | --- | ---: | ---: | ---: | ---: | --- |\n";
   int expected = 0;
   int matched = 0;
   int sentinels = 0;
+  std::map<std::string, std::uint64_t> errors;
   for (const DeviceCoverage& d : devices) {
-    out += fmt::format("| {} | {} | {}{} | {} | {} | {} | {} |\n", d.walk,
+    out += fmt::format("| {} | {} | {}{} | {} | {} | {} | {} | {} |\n", d.walk,
                        d.sys_object_id, d.profile,
                        d.profile_named ? " (named)" : "", d.expected, d.matched,
-                       Percent(d.matched, d.expected), d.sentinels);
+                       Percent(d.matched, d.expected), d.sentinels,
+                       FormatErrors(d.errors));
+    for (const auto& [reason, count] : d.errors)
+      errors[reason] += count;
     expected += d.expected;
     matched += d.matched;
     sentinels += d.sentinels;
   }
-  out += fmt::format("| **total** | | | {} | {} | {} | {} |\n", expected,
-                     matched, Percent(matched, expected), sentinels);
+  out += fmt::format("| **total** | | | {} | {} | {} | {} | {} |\n", expected,
+                     matched, Percent(matched, expected), sentinels,
+                     FormatErrors(errors));
   return out;
 }
 

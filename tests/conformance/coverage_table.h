@@ -2,6 +2,8 @@
 // conformance run.
 #pragma once
 
+#include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -15,7 +17,13 @@ struct DeviceCoverage {
   int expected = 0;            // LibreNMS readings compared
   int matched = 0;
   int sentinels = 0;  // LibreNMS readings left out as "not available"
+  // Read errors of the poll, by reason (dcagent_poll_errors_total's
+  // reason label); reasons without errors are absent.
+  std::map<std::string, std::uint64_t> errors;
 };
+
+// "none", or the errors by reason: "decode 2, no_such_object 1".
+std::string FormatErrors(const std::map<std::string, std::uint64_t>& errors);
 
 // Renders the table as Markdown, rows in the order given, with a total.
 // The text depends only on `devices`, so two runs over the same corpus

@@ -85,7 +85,12 @@ def Real(work, processes, dcagent, dcsim):
         names = dashboard_queries.MetricNames(expr)
         for name in list(names):
             names |= inputs.get(name, set())
-        absent = sorted(n for n in names if n.startswith("dc_") and
+        # Schema series a device of the hall does not have, and read
+        # errors, which a healthy hall does not make (the stand-in run
+        # checks those queries with data).
+        absent = sorted(n for n in names
+                        if (n.startswith("dc_") or
+                            n == "dcagent_poll_errors_total") and
                         not prometheus.Query(f"count({n})"))
         if absent:
             print(f"excused (no {', '.join(absent)} in the hall): {expr}")
