@@ -271,8 +271,7 @@ int Agent::RunOnce(std::ostream& out, std::ostream& errors) {
 
 std::string Agent::RenderMetrics() {
   RenderStats stats;
-  std::string text =
-      RenderExposition(metrics_.registry(), board_.Views(), &stats);
+  std::string text = RenderExposition(metrics_, board_.Views(), &stats);
   // Served with the next scrape: this one's text is already rendered.
   metrics_.SetRender(stats.seconds, static_cast<double>(stats.device_series));
   return text;

@@ -8,14 +8,16 @@
 // are rendered to Prometheus text once, grouped by metric family, into an
 // immutable DeviceSnapshot. A scrape then only concatenates the snapshots'
 // text under one HELP/TYPE header per family, which is close to memcpy
-// speed. prometheus-cpp's types are used for the agent's own metrics (see
-// self_metrics.h); both outputs are joined in exposition.cc.
+// speed. The agent's own per-target metrics are rendered the same way from
+// plain counters (see self_metrics.h); both outputs are joined in
+// exposition.cc.
 #pragma once
 
 #include <cstddef>
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "collectors/common/sample.h"
@@ -28,8 +30,13 @@ class DeviceSnapshot {
  public:
   struct Family {
     std::size_t schema_index;  // into SchemaMetrics()
-    std::string text;          // "name{labels} value\n" lines
+    std::string_view text;     // "name{labels} value\n" lines, in text_
   };
+
+  DeviceSnapshot() = default;
+  // The families point into the snapshot's own text.
+  DeviceSnapshot(const DeviceSnapshot&) = delete;
+  DeviceSnapshot& operator=(const DeviceSnapshot&) = delete;
 
   // Renders `samples`, each with `target_labels` added (the device label
   // and the user labels, sorted by name; they win over a sample label of
@@ -42,16 +49,17 @@ class DeviceSnapshot {
   const std::vector<Family>& families() const { return families_; }
   std::size_t series() const { return series_; }
   std::size_t dropped() const { return dropped_; }
-  std::size_t bytes() const { return bytes_; }
+  std::size_t bytes() const { return text_.size(); }
   // The `profile` label of dc_device_info when the poll produced one (the
   // profile an "auto" target resolved to).
   const std::string& resolved_profile() const { return resolved_profile_; }
 
  private:
+  // All families' lines in one block: one allocation per poll.
+  std::string text_;
   std::vector<Family> families_;
   std::size_t series_ = 0;
   std::size_t dropped_ = 0;
-  std::size_t bytes_ = 0;
   std::string resolved_profile_;
 };
 
@@ -65,7 +73,8 @@ void AppendDeviceSeries(std::span<const DeviceSnapshot* const> snapshots,
 // newline; help text escapes backslash and newline.
 void AppendEscapedLabelValue(std::string_view value, std::string& out);
 void AppendEscapedHelp(std::string_view help, std::string& out);
-// A sample value as the text format writes it (NaN, +Inf, -Inf).
+// A sample value as the text format writes it (NaN, +Inf, -Inf), else the
+// shortest text that reads back as the same double.
 void AppendValue(double value, std::string& out);
 
 }  // namespace dc::agent

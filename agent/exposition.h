@@ -1,14 +1,14 @@
-// The /metrics response: the agent's own metrics (prometheus-cpp registry,
-// TextSerializer) followed by the device series of every target whose last
-// poll succeeded (pre-rendered snapshots, see device_series.h).
+// The /metrics response: the agent-wide metrics (prometheus-cpp registry,
+// TextSerializer), the per-target self-metrics (plain counters rendered
+// to text, see self_metrics.h), then the device series of every target
+// whose last poll succeeded (pre-rendered snapshots, see device_series.h).
 #pragma once
 
 #include <memory>
 #include <string>
 #include <vector>
 
-#include <prometheus/registry.h>
-
+#include "agent/self_metrics.h"
 #include "agent/target_view.h"
 
 namespace dc::agent {
@@ -22,9 +22,10 @@ struct RenderStats {
 };
 
 // Renders the whole exposition. Safe on any thread: it reads immutable
-// views and collects the registry under prometheus-cpp's own locks.
+// views, the per-target counters under their own lock, and collects the
+// registry under prometheus-cpp's own locks.
 std::string RenderExposition(
-    prometheus::Registry& registry,
+    SelfMetrics& metrics,
     const std::vector<std::shared_ptr<const TargetView>>& views,
     RenderStats* stats = nullptr);
 

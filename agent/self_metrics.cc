@@ -4,6 +4,8 @@
 
 #include <prometheus/histogram.h>
 
+#include "agent/device_series.h"
+
 namespace dc::agent {
 namespace {
 
@@ -113,86 +115,159 @@ std::span<const SelfMetricInfo> SelfMetricTable() {
 }
 
 TargetMetrics::TargetMetrics(SelfMetrics& owner, std::string device)
-    : owner_(owner),
-      device_(std::move(device)),
-      duration_(&owner.duration_.Add({{"device", device_}})),
-      last_success_(&owner.last_success_.Add({{"device", device_}})),
-      items_(&owner.items_.Add({{"device", device_}})),
-      successes_(
-          &owner.polls_.Add({{"device", device_}, {"result", "success"}})),
-      failures_(
-          &owner.polls_.Add({{"device", device_}, {"result", "failure"}})),
-      missed_(&owner.missed_.Add({{"device", device_}})) {}
+    : owner_(owner), counters_(std::move(device)) {
+  owner_.AddTarget(counters_);
+}
 
 TargetMetrics::~TargetMetrics() {
-  if (up_)
-    owner_.up_.Remove(up_);
-  owner_.duration_.Remove(duration_);
-  owner_.last_success_.Remove(last_success_);
-  owner_.items_.Remove(items_);
-  owner_.polls_.Remove(successes_);
-  owner_.polls_.Remove(failures_);
-  owner_.missed_.Remove(missed_);
-  for (prometheus::Counter* counter : errors_) {
-    if (counter)
-      owner_.errors_.Remove(counter);
-  }
+  owner_.RemoveTarget(counters_);
 }
+
+namespace {
+
+// One writer (the poll loop), so a load and a store make an increment.
+void Add(std::atomic<double>& value, double amount) {
+  value.store(value.load(std::memory_order_relaxed) + amount,
+              std::memory_order_relaxed);
+}
+
+}  // namespace
 
 void TargetMetrics::RecordPoll(const PollResult& result,
                                std::string_view protocol,
                                double duration_seconds, double now_unix) {
-  if (!up_)
-    up_ = &owner_.up_.Add({{"device", device_}});
-  up_->Set(result.success ? 1 : 0);
-  duration_->Set(duration_seconds);
+  constexpr auto kRelaxed = std::memory_order_relaxed;
+  counters_.up.store(result.success ? 1 : 0, kRelaxed);
+  counters_.duration.store(duration_seconds, kRelaxed);
   if (!histogram_)
     histogram_ = &owner_.DurationHistogram(protocol);
   histogram_->Observe(duration_seconds);
   if (result.success) {
-    last_success_->Set(now_unix);
-    successes_->Increment();
+    counters_.last_success.store(now_unix, kRelaxed);
+    Add(counters_.successes, 1);
   } else {
-    failures_->Increment();
+    Add(counters_.failures, 1);
   }
-  items_->Increment(static_cast<double>(result.items_read));
+  Add(counters_.items, static_cast<double>(result.items_read));
 
   // Error counters appear with their first error.
   for (const auto& [reason, count] : result.errors) {
     auto index = static_cast<std::size_t>(reason);
-    if (index >= errors_.size() || count == 0)
+    if (index >= counters_.errors.size() || count == 0)
       continue;
-    if (!errors_[index]) {
-      errors_[index] = &owner_.errors_.Add(
-          {{"device", device_}, {"reason", std::string(ToString(reason))}});
-    }
-    errors_[index]->Increment(static_cast<double>(count));
+    Add(counters_.errors[index], static_cast<double>(count));
+    counters_.has_errors[index].store(true, std::memory_order_release);
   }
+  // Published last: a render that sees it sees the values above.
+  counters_.polled.store(true, std::memory_order_release);
 }
 
 void TargetMetrics::RecordMissed() {
-  missed_->Increment();
+  Add(counters_.missed, 1);
+}
+
+void SelfMetrics::AddTarget(const TargetCounters& counters) {
+  std::lock_guard lock(targets_mutex_);
+  target_counters_.insert(&counters);
+}
+
+void SelfMetrics::RemoveTarget(const TargetCounters& counters) {
+  std::lock_guard lock(targets_mutex_);
+  target_counters_.erase(&counters);
+}
+
+std::size_t SelfMetrics::TargetMetricsBytes() const {
+  std::lock_guard lock(targets_mutex_);
+  // The family headers, then per line at most: a name of 40 bytes,
+  // `{device="` and the escaped device, `",reason="` and a reason of 15,
+  // `} `, a value of 24 and the newline.
+  std::size_t bytes = 7 * 400;
+  for (const TargetCounters* target : target_counters_) {
+    std::size_t lines = 7;
+    for (const auto& has : target->has_errors)
+      lines += has.load(std::memory_order_relaxed) ? 1 : 0;
+    bytes += lines * (110 + 2 * target->device.size());
+  }
+  return bytes;
+}
+
+void SelfMetrics::AppendTargetMetrics(std::string& out) const {
+  std::lock_guard lock(targets_mutex_);
+  if (target_counters_.empty())
+    return;
+  // Per family: the header, then one line per target (or per target and
+  // label value) that has the series; a family without lines is left out.
+  auto family = [&](std::string_view name, auto&& lines) {
+    const SelfMetricInfo& info = Info(name);
+    std::size_t start = out.size();
+    out.append("# HELP ");
+    out.append(info.name);
+    out.push_back(' ');
+    AppendEscapedHelp(info.help, out);
+    out.append("\n# TYPE ");
+    out.append(info.name);
+    out.push_back(' ');
+    out.append(info.type);
+    out.push_back('\n');
+    std::size_t header_end = out.size();
+    for (const TargetCounters* target : target_counters_)
+      lines(*target);
+    if (out.size() == header_end)
+      out.resize(start);
+  };
+  // name{device="...",extra_name="extra_value"} value
+  auto line = [&](std::string_view name, const TargetCounters& target,
+                  std::string_view extra_name, std::string_view extra_value,
+                  const std::atomic<double>& value) {
+    out.append(name);
+    out.append("{device=\"");
+    AppendEscapedLabelValue(target.device, out);
+    out.push_back('"');
+    if (!extra_name.empty()) {
+      out.push_back(',');
+      out.append(extra_name);
+      out.append("=\"");
+      out.append(extra_value);
+      out.push_back('"');
+    }
+    out.append("} ");
+    AppendValue(value.load(std::memory_order_relaxed), out);
+    out.push_back('\n');
+  };
+  auto gauge = [&](std::string_view name,
+                   std::atomic<double> TargetCounters::*value,
+                   bool only_polled) {
+    family(name, [&](const TargetCounters& target) {
+      if (!only_polled || target.polled.load(std::memory_order_acquire))
+        line(name, target, {}, {}, target.*value);
+    });
+  };
+
+  gauge("dcagent_target_up", &TargetCounters::up, true);
+  gauge("dcagent_poll_duration_seconds", &TargetCounters::duration, false);
+  gauge("dcagent_last_success_timestamp_seconds", &TargetCounters::last_success,
+        false);
+  family("dcagent_poll_errors_total", [&](const TargetCounters& target) {
+    for (std::size_t i = 0; i < kErrorReasons; ++i) {
+      if (target.has_errors[i].load(std::memory_order_acquire)) {
+        line("dcagent_poll_errors_total", target, "reason",
+             ToString(static_cast<ErrorReason>(i)), target.errors[i]);
+      }
+    }
+  });
+  gauge("dcagent_items_read_total", &TargetCounters::items, false);
+  family("dcagent_polls_total", [&](const TargetCounters& target) {
+    line("dcagent_polls_total", target, "result", "failure", target.failures);
+    line("dcagent_polls_total", target, "result", "success", target.successes);
+  });
+  gauge("dcagent_polls_missed_total", &TargetCounters::missed, false);
 }
 
 SelfMetrics::SelfMetrics(std::string_view version)
     : registry_(std::make_shared<prometheus::Registry>()),
-      up_(Register(prometheus::BuildGauge(), "dcagent_target_up", *registry_)),
-      duration_(Register(prometheus::BuildGauge(),
-                         "dcagent_poll_duration_seconds", *registry_)),
       duration_hist_(Register(prometheus::BuildHistogram(),
                               "dcagent_poll_duration_seconds_hist",
                               *registry_)),
-      last_success_(Register(prometheus::BuildGauge(),
-                             "dcagent_last_success_timestamp_seconds",
-                             *registry_)),
-      errors_(Register(prometheus::BuildCounter(), "dcagent_poll_errors_total",
-                       *registry_)),
-      items_(Register(prometheus::BuildCounter(), "dcagent_items_read_total",
-                      *registry_)),
-      polls_(Register(prometheus::BuildCounter(), "dcagent_polls_total",
-                      *registry_)),
-      missed_(Register(prometheus::BuildCounter(), "dcagent_polls_missed_total",
-                       *registry_)),
       targets_(
           Register(prometheus::BuildGauge(), "dcagent_targets", *registry_)),
       reload_ok_(Register(prometheus::BuildGauge(),

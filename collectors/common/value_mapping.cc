@@ -150,8 +150,14 @@ bool AppendSamples(const ValueMapping& mapping, double raw,
     return true;
   }
 
-  Labels all = mapping.labels;
-  all.insert(all.end(), labels.begin(), labels.end());
+  // The mapping's labels, then the protocol's, with room for a state.
+  auto all_labels = [&](std::size_t room) {
+    Labels all;
+    all.reserve(mapping.labels.size() + labels.size() + room);
+    all.insert(all.end(), mapping.labels.begin(), mapping.labels.end());
+    all.insert(all.end(), labels.begin(), labels.end());
+    return all;
+  };
 
   if (mapping.bit) {
     auto bits = static_cast<std::uint64_t>(static_cast<std::int64_t>(raw));
@@ -162,7 +168,7 @@ bool AppendSamples(const ValueMapping& mapping, double raw,
     auto code = static_cast<std::int64_t>(raw);
     bool known = mapping.states.contains(code);
     for (const auto& [state_code, state] : mapping.states) {
-      Labels with_state = all;
+      Labels with_state = all_labels(1);
       with_state.emplace_back(mapping.state_label, state);
       out.push_back({mapping.metric, std::move(with_state),
                      known && state_code == code ? 1.0 : 0.0});
@@ -183,7 +189,7 @@ bool AppendSamples(const ValueMapping& mapping, double raw,
       (mapping.max && value > *mapping.max)) {
     return true;
   }
-  out.push_back({mapping.metric, std::move(all), value});
+  out.push_back({mapping.metric, all_labels(0), value});
   return true;
 }
 

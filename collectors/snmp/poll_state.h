@@ -39,6 +39,10 @@ class PollState {
   bool ColumnDone(std::size_t table, std::size_t column) const;
   bool TableDone(std::size_t table) const;
   void EndColumn(std::size_t table, std::size_t column);
+  // Rows of `table` seen so far.
+  std::size_t RowCount(std::size_t table) const {
+    return tables_[table].rows.size();
+  }
   void EndTable(std::size_t table);
 
   // Takes one varbind of a walk of `column` of `table`.

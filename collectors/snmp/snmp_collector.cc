@@ -1,7 +1,6 @@
 #include "collectors/snmp/snmp_collector.h"
 
 #include <algorithm>
-#include <deque>
 #include <map>
 #include <mutex>
 #include <set>
@@ -79,6 +78,30 @@ std::shared_ptr<const Profile> MakeFallbackProfile() {
 // device is replaced or upgraded, and either usually restarts the device,
 // which ends the session and reads it anew at once.
 constexpr auto kInfoRefresh = std::chrono::minutes(15);
+
+// Batches of indices waiting to be sent, a queue that may also take a
+// batch at its front. A std::deque would allocate some 600 bytes as soon
+// as it is made, for every target, for queues that are empty nearly
+// always; the front is kept at the back of a vector instead.
+class BatchQueue {
+ public:
+  bool empty() const { return batches_.empty(); }
+  void clear() { batches_.clear(); }
+  std::vector<std::size_t> PopFront() {
+    std::vector<std::size_t> batch = std::move(batches_.back());
+    batches_.pop_back();
+    return batch;
+  }
+  void PushFront(std::vector<std::size_t> batch) {
+    batches_.push_back(std::move(batch));
+  }
+  void PushBack(std::vector<std::size_t> batch) {
+    batches_.insert(batches_.begin(), std::move(batch));
+  }
+
+ private:
+  std::vector<std::vector<std::size_t>> batches_;
+};
 
 // A compiled plan and the GET batches of its metrics alone, for the polls
 // that serve the device info read earlier.
@@ -161,8 +184,8 @@ class Poller : public Session::Handler,
   struct Request {
     enum class Kind { kDiscover, kDetect, kProbe, kGet, kWalk };
     Kind kind = Kind::kGet;
-    std::vector<std::size_t> items;  // scalars (GET) or columns (walk)
-    std::size_t table = 0;
+    std::vector<std::size_t> items;   // scalars (GET) or columns (walk)
+    std::vector<std::size_t> tables;  // walk: the table of each column
     int time_window_reports = 0;
     long message_id = 0;
   };
@@ -176,7 +199,10 @@ class Poller : public Session::Handler,
   void Resolve(const SnmpAddress& address);
   void Send(netsnmp_pdu* pdu, Request request);
   void SendGet(std::vector<std::size_t> items);
-  void SendWalk(std::size_t table);
+  // Sends the next walk request; false when no table needs one now.
+  bool SendWalk();
+  // The repetitions of the next walk request of `table`.
+  int WalkRepetitions(std::size_t table) const;
   void SendDetect();
   void SendProbe(std::vector<std::size_t> probes);
   void ChooseDetectedProfile();
@@ -213,7 +239,7 @@ class Poller : public Session::Handler,
   std::string description_;
   std::vector<ProfileCandidate> candidates_;
   std::vector<Oid> probes_;
-  std::deque<std::vector<std::size_t>> probe_queue_;
+  BatchQueue probe_queue_;
   std::set<Oid> answered_probes_;
   bool stopped_ = false;
 
@@ -235,10 +261,23 @@ class Poller : public Session::Handler,
   // tooBig, or without a bad varbind), which go first.
   const std::vector<std::vector<std::size_t>>* batches_ = nullptr;
   std::size_t next_batch_ = 0;
-  std::deque<std::vector<std::size_t>> gets_;
+  BatchQueue gets_;
   bool reading_info_ = false;     // this poll asks for the device info
   std::vector<bool> walking_;     // per table: a request is out
   std::vector<int> repetitions_;  // per table, halved on tooBig
+  std::vector<bool> walked_;      // per table: its first request went out
+  // Rows each table had in the last successful poll with `rows_plan_`,
+  // -1 when unknown. The first GETBULK of a walk asks for one row more
+  // than that, so it ends the walk when the table has not grown: asking
+  // a 3-row table for 20 repetitions would fetch, decode and discard 17
+  // varbinds per column.
+  std::vector<int> last_rows_;
+  std::shared_ptr<const ReadPlan> rows_plan_;
+  std::size_t last_samples_ = 0;  // samples of the last poll, to reserve
+  // Whether walks of several tables may share a request; cleared when
+  // the device answers such a request with tooBig.
+  bool combine_walks_ = true;
+  std::vector<bool> walk_progress_;  // per table, scratch for OnWalk
   bool answered_ = false;
   bool user_checked_ = false;
   bool aborted_ = false;
@@ -423,7 +462,7 @@ void Poller::Advance() {
   if (session_->is_v3() && !session_->engine_known()) {
     if (pending_.empty()) {
       if (netsnmp_pdu* probe = Session::MakeDiscoveryPdu()) {
-        Send(probe, {Request::Kind::kDiscover, {}, 0, 0});
+        Send(probe, {Request::Kind::kDiscover, {}, {}, 0, 0});
       } else {
         Abort(ErrorReason::kConnection, "cannot build the discovery PDU", true);
       }
@@ -461,8 +500,7 @@ void Poller::Advance() {
       int probe_window = std::max(1, target_.max_in_flight);
       while (!aborted_ && !probe_queue_.empty() &&
              static_cast<int>(pending_.size()) < probe_window) {
-        std::vector<std::size_t> batch = std::move(probe_queue_.front());
-        probe_queue_.pop_front();
+        std::vector<std::size_t> batch = probe_queue_.PopFront();
         SendProbe(std::move(batch));
       }
       if (aborted_)
@@ -477,8 +515,7 @@ void Poller::Advance() {
   int window = std::max(1, target_.max_in_flight);
   while (!aborted_ && static_cast<int>(pending_.size()) < window) {
     if (!gets_.empty()) {
-      std::vector<std::size_t> items = std::move(gets_.front());
-      gets_.pop_front();
+      std::vector<std::size_t> items = gets_.PopFront();
       SendGet(std::move(items));
       continue;
     }
@@ -486,15 +523,7 @@ void Poller::Advance() {
       SendGet((*batches_)[next_batch_++]);
       continue;
     }
-    bool sent = false;
-    for (std::size_t t = 0; t < plan_->plan.tables.size(); ++t) {
-      if (!walking_[t] && !state_->TableDone(t)) {
-        SendWalk(t);
-        sent = true;
-        break;
-      }
-    }
-    if (!sent)
+    if (!SendWalk())
       break;
   }
   if (aborted_ || pending_.empty())
@@ -507,6 +536,7 @@ void Poller::StartReading(std::shared_ptr<const Profile> profile) {
   }
   const PollPlan& plan = plan_->plan;
   state_ = std::make_unique<PollState>(plan);
+  state_->result().samples.reserve(last_samples_);
   for (const auto& [reason, count] : early_errors_) {
     state_->result().errors[reason] += count;
   }
@@ -526,6 +556,11 @@ void Poller::StartReading(std::shared_ptr<const Profile> profile) {
   next_batch_ = 0;
   gets_.clear();
   walking_.assign(plan.tables.size(), false);
+  walked_.assign(plan.tables.size(), false);
+  if (rows_plan_ != plan_) {
+    rows_plan_ = plan_;
+    last_rows_.assign(plan.tables.size(), -1);
+  }
   repetitions_.clear();
   for (const PlannedTable& table : plan.tables) {
     repetitions_.push_back(table.max_repetitions);
@@ -555,37 +590,95 @@ void Poller::SendGet(std::vector<std::size_t> items) {
     const Oid& name = plan_->plan.scalars[i].oid;
     snmp_add_null_var(pdu, name.data(), name.size());
   }
-  Send(pdu, {Request::Kind::kGet, std::move(items), 0, 0});
+  Send(pdu, {Request::Kind::kGet, std::move(items), {}, 0, 0});
 }
 
-void Poller::SendWalk(std::size_t table) {
-  Request request{Request::Kind::kWalk, {}, table, 0};
-  for (std::size_t c = 0; c < plan_->plan.tables[table].columns.size(); ++c) {
-    if (!state_->ColumnDone(table, c))
-      request.items.push_back(c);
-  }
+int Poller::WalkRepetitions(std::size_t table) const {
+  if (!walked_[table] && last_rows_[table] >= 0)
+    return std::min(repetitions_[table], last_rows_[table] + 1);
+  return repetitions_[table];
+}
+
+bool Poller::SendWalk() {
+  const std::vector<PlannedTable>& tables = plan_->plan.tables;
+  auto wants_request = [&](std::size_t t) {
+    return !walking_[t] && !state_->TableDone(t);
+  };
+  std::size_t first = 0;
+  while (first < tables.size() && !wants_request(first))
+    ++first;
+  if (first == tables.size())
+    return false;
+
+  Request request{Request::Kind::kWalk, {}, {}, 0, 0};
+  auto open_columns = [&](std::size_t t) {
+    std::size_t count = 0;
+    for (std::size_t c = 0; c < tables[t].columns.size(); ++c)
+      count += state_->ColumnDone(t, c) ? 0 : 1;
+    return count;
+  };
+  auto add = [&](std::size_t t) {
+    for (std::size_t c = 0; c < tables[t].columns.size(); ++c) {
+      if (!state_->ColumnDone(t, c)) {
+        request.items.push_back(c);
+        request.tables.push_back(t);
+      }
+    }
+    walking_[t] = true;
+  };
   bool v1 = target_.snmp_auth.version == SnmpAuth::Version::kV1;
+  int repetitions = WalkRepetitions(first);
+  bool sized = !walked_[first] && last_rows_[first] >= 0;
+  add(first);
+  walked_[first] = true;
+
+  // Tables whose size the last poll told, starting their walk, share one
+  // GETBULK while it asks for no more varbinds than the largest request
+  // of one table alone would: one round trip instead of one per table,
+  // and no larger a reply.
+  if (!v1 && sized && combine_walks_) {
+    std::size_t limit = 0;
+    for (std::size_t t = first; t < tables.size(); ++t) {
+      if (wants_request(t) || t == first) {
+        limit = std::max(
+            limit, open_columns(t) * static_cast<std::size_t>(repetitions_[t]));
+      }
+    }
+    limit = std::min<std::size_t>(limit, kMaxBulkVarbinds);
+    for (std::size_t t = first + 1; t < tables.size(); ++t) {
+      if (!wants_request(t) || walked_[t] || last_rows_[t] < 0)
+        continue;
+      int together = std::max(repetitions, WalkRepetitions(t));
+      std::size_t columns = request.items.size() + open_columns(t);
+      if (columns * static_cast<std::size_t>(together) > limit)
+        continue;
+      add(t);
+      walked_[t] = true;
+      repetitions = together;
+    }
+  }
+
   netsnmp_pdu* pdu = snmp_pdu_create(v1 ? SNMP_MSG_GETNEXT : SNMP_MSG_GETBULK);
   if (!v1) {
     int columns = static_cast<int>(request.items.size());
     // GETBULK keeps non-repeaters in errstat, max-repetitions in errindex.
     pdu->errstat = 0;
     pdu->errindex =
-        std::max(1, std::min(repetitions_[table], kMaxBulkVarbinds / columns));
+        std::max(1, std::min(repetitions, kMaxBulkVarbinds / columns));
   }
-  for (std::size_t c : request.items) {
-    const Oid& cursor = state_->Cursor(table, c);
+  for (std::size_t i = 0; i < request.items.size(); ++i) {
+    const Oid& cursor = state_->Cursor(request.tables[i], request.items[i]);
     snmp_add_null_var(pdu, cursor.data(), cursor.size());
   }
-  walking_[table] = true;
   Send(pdu, std::move(request));
+  return true;
 }
 
 void Poller::SendDetect() {
   netsnmp_pdu* pdu = snmp_pdu_create(SNMP_MSG_GET);
   snmp_add_null_var(pdu, kSysObjectId.data(), kSysObjectId.size());
   snmp_add_null_var(pdu, kSysDescr.data(), kSysDescr.size());
-  Send(pdu, {Request::Kind::kDetect, {}, 0, 0});
+  Send(pdu, {Request::Kind::kDetect, {}, {}, 0, 0});
 }
 
 void Poller::OnPdu(int operation, int reqid, netsnmp_pdu* pdu) {
@@ -629,8 +722,8 @@ void Poller::OnPdu(int operation, int reqid, netsnmp_pdu* pdu) {
   Request request = std::move(it->second);
   by_message_.erase(request.message_id);
   pending_.erase(it);
-  if (request.kind == Request::Kind::kWalk)
-    walking_[request.table] = false;
+  for (std::size_t table : request.tables)
+    walking_[table] = false;
 
   if (report) {
     answered_ = true;
@@ -710,20 +803,25 @@ void Poller::OnGet(Request& request, netsnmp_pdu* pdu) {
     Count(ErrorReason::kTooBig);
     if (items.size() > 1) {
       auto middle = items.begin() + static_cast<long>(items.size() / 2);
-      gets_.emplace_front(middle, items.end());
-      gets_.emplace_front(items.begin(), middle);
+      gets_.PushFront(std::vector<std::size_t>(middle, items.end()));
+      gets_.PushFront(std::vector<std::size_t>(items.begin(), middle));
     }
     return;
   }
   if (pdu->errstat != SNMP_ERR_NOERROR) {
     // v1 reports a missing OID as noSuchName; other errors name the bad
     // varbind too. Ask again without it.
-    Count(pdu->errstat == SNMP_ERR_NOSUCHNAME ? ErrorReason::kNoSuchObject
-                                              : ErrorReason::kProtocol);
     auto bad = static_cast<std::size_t>(pdu->errindex);
+    bool optional = pdu->errstat == SNMP_ERR_NOSUCHNAME && bad >= 1 &&
+                    bad <= items.size() &&
+                    plan_->plan.scalars[items[bad - 1]].optional;
+    if (!optional) {
+      Count(pdu->errstat == SNMP_ERR_NOSUCHNAME ? ErrorReason::kNoSuchObject
+                                                : ErrorReason::kProtocol);
+    }
     if (bad >= 1 && bad <= items.size() && items.size() > 1) {
       items.erase(items.begin() + static_cast<long>(bad - 1));
-      gets_.push_front(std::move(items));
+      gets_.PushFront(std::move(items));
     }
     return;
   }
@@ -745,10 +843,24 @@ void Poller::OnGet(Request& request, netsnmp_pdu* pdu) {
 }
 
 void Poller::OnWalk(Request& request, netsnmp_pdu* pdu) {
-  std::size_t table = request.table;
   const std::vector<std::size_t>& columns = request.items;
+  const std::vector<std::size_t>& tables = request.tables;
+  // The tables of a request, each once (their columns are adjacent).
+  auto each_table = [&](auto&& action) {
+    for (std::size_t i = 0; i < tables.size(); ++i) {
+      if (i == 0 || tables[i] != tables[i - 1])
+        action(tables[i]);
+    }
+  };
+  bool several = !tables.empty() && tables.front() != tables.back();
   if (pdu->errstat == SNMP_ERR_TOOBIG) {
     Count(ErrorReason::kTooBig);
+    if (several) {
+      // Asked again one table at a time, from now on.
+      combine_walks_ = false;
+      return;
+    }
+    std::size_t table = tables.front();
     if (repetitions_[table] > 1) {
       repetitions_[table] /= 2;
     } else {
@@ -761,37 +873,39 @@ void Poller::OnWalk(Request& request, netsnmp_pdu* pdu) {
     // v1's way of saying a GETNEXT ran off the end of the MIB.
     auto bad = static_cast<std::size_t>(pdu->errindex);
     if (bad >= 1 && bad <= columns.size()) {
-      state_->EndColumn(table, columns[bad - 1]);
+      state_->EndColumn(tables[bad - 1], columns[bad - 1]);
     } else {
-      state_->EndTable(table);
+      each_table([&](std::size_t table) { state_->EndTable(table); });
     }
     return;
   }
   if (pdu->errstat != SNMP_ERR_NOERROR) {
     Count(ErrorReason::kProtocol);
-    state_->EndTable(table);
+    each_table([&](std::size_t table) { state_->EndTable(table); });
     return;
   }
 
   // Repetitions interleave the columns asked: c1 c2 ... ck c1 c2 ...
+  walk_progress_.assign(plan_->plan.tables.size(), false);
   std::size_t i = 0;
-  bool progress = false;
   for (netsnmp_variable_list* var = pdu->variables; var;
        var = var->next_variable, ++i) {
-    std::size_t column = columns[i % columns.size()];
-    auto step = state_->AddTableValue(table, column,
+    std::size_t k = i % columns.size();
+    // Values of a table that stopped (row limit) are passed over.
+    auto step = state_->AddTableValue(tables[k], columns[k],
                                       OidView(var->name, var->name_length),
                                       FromVariable(*var));
-    if (step == PollState::Step::kTableDone)
-      return;
-    progress = progress || step == PollState::Step::kMore;
+    if (step == PollState::Step::kMore)
+      walk_progress_[tables[k]] = true;
   }
   // An agent that answers without moving any column on would be asked
   // the same thing forever.
-  if (!progress && !state_->TableDone(table)) {
-    Count(ErrorReason::kProtocol);
-    state_->EndTable(table);
-  }
+  each_table([&](std::size_t table) {
+    if (!walk_progress_[table] && !state_->TableDone(table)) {
+      Count(ErrorReason::kProtocol);
+      state_->EndTable(table);
+    }
+  });
 }
 
 void Poller::OnDetect(netsnmp_pdu* pdu) {
@@ -818,10 +932,13 @@ void Poller::OnDetect(netsnmp_pdu* pdu) {
   probes_ = ProbesOf(candidates_);
   answered_probes_.clear();
   probe_queue_.clear();
+  std::vector<std::size_t> batch;
   for (std::size_t i = 0; i < probes_.size(); ++i) {
-    if (i % kMaxGetVarbinds == 0)
-      probe_queue_.emplace_back();
-    probe_queue_.back().push_back(i);
+    batch.push_back(i);
+    if (batch.size() == kMaxGetVarbinds || i + 1 == probes_.size()) {
+      probe_queue_.PushBack(std::move(batch));
+      batch.clear();
+    }
   }
 }
 
@@ -830,7 +947,7 @@ void Poller::SendProbe(std::vector<std::size_t> probes) {
   for (std::size_t i : probes) {
     snmp_add_null_var(pdu, probes_[i].data(), probes_[i].size());
   }
-  Send(pdu, {Request::Kind::kProbe, std::move(probes), 0, 0});
+  Send(pdu, {Request::Kind::kProbe, std::move(probes), {}, 0, 0});
 }
 
 void Poller::OnProbe(Request& request, netsnmp_pdu* pdu) {
@@ -841,7 +958,7 @@ void Poller::OnProbe(Request& request, netsnmp_pdu* pdu) {
     auto bad = static_cast<std::size_t>(pdu->errindex);
     if (bad >= 1 && bad <= items.size() && items.size() > 1) {
       items.erase(items.begin() + static_cast<long>(bad - 1));
-      probe_queue_.push_front(std::move(items));
+      probe_queue_.PushFront(std::move(items));
     }
     return;
   }
@@ -888,6 +1005,13 @@ void Poller::Finish() {
   by_message_.clear();
 
   PollResult result = state_ ? state_->Finish(answered_) : PollResult{};
+  if (result.success)
+    last_samples_ = result.samples.size();
+  if (result.success && rows_plan_ == plan_ && plan_) {
+    for (std::size_t t = 0; t < last_rows_.size(); ++t) {
+      last_rows_[t] = static_cast<int>(state_->RowCount(t));
+    }
+  }
   for (const auto& [reason, count] : early_errors_) {
     result.errors[reason] += count;
   }

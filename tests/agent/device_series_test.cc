@@ -1,8 +1,11 @@
 // Rendering of device series: labels merged and sorted, text escaped, one
 // HELP and TYPE per family across targets, metrics outside the schema left
 // out.
+#include <cmath>
 #include <limits>
+#include <random>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "agent/device_series.h"
@@ -136,6 +139,58 @@ TEST(StatusPageTest, EscapesEverythingFromConfigAndDevices) {
   EXPECT_NE(page.find("&lt;b&gt;timeout&lt;/b&gt; &#39;quoted&#39;"),
             std::string::npos);
   EXPECT_NE(page.find("class=\"down\">down</td>"), std::string::npos);
+}
+
+// Whole numbers take a faster path than fmt; the text must be the same.
+TEST(DeviceSeriesTest, ValuesReadBackExactlyAndMatchFmtsShortestForm) {
+  std::vector<double> values = {
+      0,    -0.0, 1,    -1,  100,     0.5,        -2.25, 1e15 - 1,    1e15,
+      1e16, 1e21, 1e-7, 0.1, 1.0 / 3, 3600000000, -1e15, 1.7e9 + 0.25};
+  std::mt19937_64 random(7);
+  for (int i = 0; i < 2000; ++i) {
+    auto whole = static_cast<std::int64_t>(random() % 4000000000000000) -
+                 2000000000000000;
+    values.push_back(static_cast<double>(whole));
+    values.push_back(static_cast<double>(whole) / 1024);
+  }
+  for (double value : values) {
+    std::string text;
+    AppendValue(value, text);
+    EXPECT_EQ(text, fmt::format("{}", value));
+    EXPECT_EQ(std::stod(text), value) << text;
+    EXPECT_EQ(std::signbit(std::stod(text)), std::signbit(value)) << text;
+  }
+}
+
+TEST(DeviceSeriesTest, RunsOfOneMetricAndSeparatedFamiliesKeepTheirOrder) {
+  // The same metric in runs and apart (table rows come row by row), and
+  // a metric outside the schema in between.
+  auto snapshot = DeviceSnapshot::Build(
+      std::vector<Sample>{
+          MakeSample("dc_ups_input_phase_volts", {{"phase", "L1"}}, 230),
+          MakeSample("dc_ups_input_phase_amperes", {{"phase", "L1"}}, 10),
+          MakeSample("vendor_private_metric", {}, 1),
+          MakeSample("dc_ups_input_phase_volts", {{"phase", "L2"}}, 231),
+          MakeSample("dc_ups_input_phase_amperes", {{"phase", "L2"}}, 11),
+          MakeSample("dc_ups_input_phase_volts", {{"phase", "L3"}}, 232),
+      },
+      {{"device", "u"}});
+  EXPECT_EQ(snapshot->series(), 5u);
+  EXPECT_EQ(snapshot->dropped(), 1u);
+  std::string text = Render({snapshot});
+  auto at = [&](std::string_view line) { return text.find(line); };
+  EXPECT_LT(at("dc_ups_input_phase_amperes{device=\"u\",phase=\"L1\"} 10\n"),
+            at("dc_ups_input_phase_amperes{device=\"u\",phase=\"L2\"} 11\n"));
+  EXPECT_LT(at("dc_ups_input_phase_volts{device=\"u\",phase=\"L1\"} 230\n"),
+            at("dc_ups_input_phase_volts{device=\"u\",phase=\"L2\"} 231\n"));
+  EXPECT_LT(at("dc_ups_input_phase_volts{device=\"u\",phase=\"L2\"} 231\n"),
+            at("dc_ups_input_phase_volts{device=\"u\",phase=\"L3\"} 232\n"));
+  EXPECT_NE(at("dc_ups_input_phase_volts{device=\"u\",phase=\"L3\"} 232\n"),
+            std::string::npos);
+  std::size_t bytes = 0;
+  for (const auto& family : snapshot->families())
+    bytes += family.text.size();
+  EXPECT_EQ(bytes, snapshot->bytes());
 }
 
 }  // namespace

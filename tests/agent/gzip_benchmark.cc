@@ -68,7 +68,7 @@ int main(int argc, char** argv) {
   }
 
   double start = CpuSeconds();
-  std::string text = RenderExposition(metrics.registry(), views);
+  std::string text = RenderExposition(metrics, views);
   double render = CpuSeconds() - start;
   std::printf("targets=%d samples_per_target=%d\n", targets, per_target);
   std::printf("render: %.3f s CPU, %zu bytes\n", render, text.size());

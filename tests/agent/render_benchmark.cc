@@ -138,10 +138,10 @@ int main(int argc, char** argv) {
     views.push_back(view);
   }
   auto self_start = Clock::now();
-  std::string self_only = RenderExposition(metrics.registry(), {});
+  std::string self_only = RenderExposition(metrics, {});
   double self_seconds = Seconds(self_start);
   auto whole_start = Clock::now();
-  std::string whole = RenderExposition(metrics.registry(), views);
+  std::string whole = RenderExposition(metrics, views);
   double whole_seconds = Seconds(whole_start);
 
   std::printf("CPU seconds of the rendering thread\n");

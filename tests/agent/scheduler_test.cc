@@ -43,7 +43,7 @@ class SchedulerTest : public ::testing::Test {
   }
 
   std::string Exposition() {
-    return RenderExposition(metrics_.registry(), board_.Views());
+    return RenderExposition(metrics_, board_.Views());
   }
 
   double Metric(const std::string& series) {

@@ -292,5 +292,40 @@ TEST_F(SnmpdPollPathTest, DeviceInfoIsReadOnceAndServedAfterwards) {
   EXPECT_TRUE(has_model);
 }
 
+// After a poll has shown how many rows each table has, the next walks
+// ask for one row more than that and share one GETBULK, with the same
+// series as a result.
+TEST_F(SnmpdPollPathTest, KnownTablesAreWalkedTogetherSizedByTheLastPoll) {
+  TargetConfig target = Target(agent_.address(), "test-netsnmp");
+  target.max_repetitions = 50;
+  auto collector = protocol_->MakeCollector(target);
+  PollResult first = Poll(*collector);
+  PollResult second = Poll(*collector);
+  PollResult third = Poll(*collector);
+  ASSERT_TRUE(first.success) << first.error;
+  ASSERT_TRUE(second.success) << second.error;
+  ASSERT_TRUE(third.success) << third.error;
+
+  // First: one GET (info and metrics), one walk per table. Then: one GET
+  // (metrics only) and one walk for both tables.
+  EXPECT_EQ(first.requests, 3u);
+  EXPECT_EQ(second.requests, 2u);
+  EXPECT_EQ(third.requests, 2u);
+
+  auto series = [](const PollResult& r) {
+    std::vector<std::pair<std::string, Labels>> out;
+    for (const Sample& s : r.samples)
+      out.emplace_back(s.name, s.labels);
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  EXPECT_EQ(series(second), series(first));
+  EXPECT_EQ(series(third), series(first));
+  EXPECT_EQ(second.items_read + 2, first.items_read);  // the two info OIDs
+  EXPECT_EQ(third.items_read, second.items_read);
+  EXPECT_EQ(second.errors, first.errors);
+  EXPECT_EQ(Errors(second, ErrorReason::kTooBig), 0u);
+}
+
 }  // namespace
 }  // namespace dc::snmp
