@@ -444,10 +444,14 @@ std::optional<SnmpAuth> ReadSnmpAuth(const std::string& name,
   return auth;
 }
 
-void ReadSnmpSection(const toml::table* table, AgentConfig& config,
-                     TomlErrors& errors) {
+// Returns the names of the [snmp.auth.NAME] sections that failed to load
+// (their problems are reported; targets naming them are not reported again
+// for their credentials).
+std::set<std::string> ReadSnmpSection(const toml::table* table,
+                                      AgentConfig& config, TomlErrors& errors) {
+  std::set<std::string> broken;
   if (!table)
-    return;
+    return broken;
   TableReader r(*table, "[snmp]", errors);
   if (const toml::table* auths = r.Table("auth")) {
     for (const auto& [key, node] : *auths) {
@@ -467,10 +471,12 @@ void ReadSnmpSection(const toml::table* table, AgentConfig& config,
         SnmpAuth placeholder;
         placeholder.name = name;
         config.snmp_auth.emplace(name, std::move(placeholder));
+        broken.insert(name);
       }
     }
   }
   r.Finish();
+  return broken;
 }
 
 void ReadLabels(TableReader& r, TargetConfig& target) {
@@ -506,6 +512,7 @@ void ReadLabels(TableReader& r, TargetConfig& target) {
 }
 
 void ReadTarget(const toml::table& table, const AgentConfig& config,
+                const std::set<std::string>& broken_auths,
                 ProtocolSet& protocols,
                 std::map<std::string, std::string>& seen_names,
                 std::vector<TargetConfig>& out, TomlErrors& errors) {
@@ -624,8 +631,11 @@ void ReadTarget(const toml::table& table, const AgentConfig& config,
                  : fmt::format("no {} profile named \"{}\" is loaded",
                                t.protocol, t.profile));
     }
-    for (const std::string& problem : protocol->CheckTarget(t)) {
-      r.Fail("address", problem);
+    bool auth_reported = t.protocol == "snmp" && broken_auths.contains(t.auth);
+    for (const TargetProblem& problem : protocol->CheckTarget(t)) {
+      if (problem.key == "auth" && auth_reported)
+        continue;
+      r.Fail(r.Has(problem.key) ? problem.key : "name", problem.message);
     }
   }
   if (errors.messages().size() == before)
@@ -734,7 +744,8 @@ std::expected<AgentConfig, ConfigErrors> LoadConfig(const fs::path& path,
   config.path = path;
   TableReader top(*root, "configuration", errors);
   ReadAgentSection(top.Table("agent"), config.agent, errors);
-  ReadSnmpSection(top.Table("snmp"), config, errors);
+  std::set<std::string> broken_auths =
+      ReadSnmpSection(top.Table("snmp"), config, errors);
   LoadProfiles(config.agent, protocols, errors);
 
   std::map<std::string, std::string> seen_names;
@@ -746,7 +757,7 @@ std::expected<AgentConfig, ConfigErrors> LoadConfig(const fs::path& path,
                    "[[target]]");
         continue;
       }
-      ReadTarget(*node.as_table(), config, protocols, seen_names,
+      ReadTarget(*node.as_table(), config, broken_auths, protocols, seen_names,
                  config.targets, errors);
     }
   }

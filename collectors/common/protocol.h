@@ -13,6 +13,14 @@
 
 namespace dc {
 
+// A problem with one key of a [[target]], e.g. {"unit", "unit 0 is not a
+// device id ..."}; the configuration loader adds the file, line and column
+// of that key.
+struct TargetProblem {
+  std::string key;
+  std::string message;
+};
+
 // Thread safety: all calls come from the agent's io_context thread.
 class Protocol {
  public:
@@ -32,8 +40,9 @@ class Protocol {
   virtual bool HasProfile(std::string_view profile) const = 0;
 
   // Checks the protocol's own parts of a target (address syntax, unit id
-  // range, credentials needed). Returns problems, empty when fine.
-  virtual std::vector<std::string> CheckTarget(
+  // range, credentials needed). Returns problems, empty when fine. The
+  // profile name is not checked here (HasProfile is).
+  virtual std::vector<TargetProblem> CheckTarget(
       const TargetConfig& target) const = 0;
 
   // Makes the collector for a target that passed CheckTarget(). It keeps

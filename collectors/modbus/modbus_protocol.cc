@@ -39,31 +39,35 @@ class ModbusProtocol : public Protocol {
     return profile == kAutoProfile || profiles_.contains(profile);
   }
 
-  std::vector<std::string> CheckTarget(
+  std::vector<TargetProblem> CheckTarget(
       const TargetConfig& target) const override {
-    std::vector<std::string> problems;
+    std::vector<TargetProblem> problems;
     auto address = ParseLinkAddress(target.address);
     if (!address)
-      problems.push_back(address.error());
+      problems.push_back({"address", address.error()});
     const bool tcp = address && address->kind == LinkAddress::Kind::kTcp;
     // 0 and 255 address the gateway itself on Modbus TCP only.
     const bool unit_ok = (target.unit >= 1 && target.unit <= 247) ||
                          (tcp && (target.unit == 0 || target.unit == 255));
     if (!unit_ok) {
-      problems.push_back(fmt::format(
-          "unit {} is not a device id: use 1 to 247 (0 or 255 only for a "
-          "Modbus TCP device addressed directly)",
-          target.unit));
+      problems.push_back(
+          {"unit",
+           fmt::format(
+               "unit {} is not a device id: use 1 to 247 (0 or 255 only for a "
+               "Modbus TCP device addressed directly)",
+               target.unit)});
     }
     if (target.max_registers_per_read < 1 ||
         target.max_registers_per_read > 125) {
-      problems.push_back(fmt::format(
-          "max_registers_per_read {} must be 1 to 125 (the protocol's "
-          "limit)",
-          target.max_registers_per_read));
+      problems.push_back(
+          {"max_registers_per_read",
+           fmt::format(
+               "max_registers_per_read {} must be 1 to 125 (the protocol's "
+               "limit)",
+               target.max_registers_per_read)});
     }
     if (target.pause.count() < 0) {
-      problems.push_back("pause must not be negative");
+      problems.push_back({"pause", "pause must not be negative"});
     }
     return problems;
   }

@@ -36,57 +36,50 @@ class SnmpProtocol : public Protocol {
     return profile == "auto" || profiles_->contains(profile);
   }
 
-  std::vector<std::string> CheckTarget(
+  std::vector<TargetProblem> CheckTarget(
       const TargetConfig& target) const override {
-    std::vector<std::string> problems;
-    auto problem = [&](std::string text) {
-      problems.push_back(fmt::format("{}:{}:{}: target '{}': {}",
-                                     target.place.file, target.place.line,
-                                     target.place.column, target.name, text));
+    std::vector<TargetProblem> problems;
+    auto problem = [&](std::string key, std::string text) {
+      problems.push_back({std::move(key), std::move(text)});
     };
     if (std::string error; !CheckSnmpAddress(target.address, error)) {
-      problem(error);
-    }
-    if (!HasProfile(target.profile)) {
-      problem(
-          fmt::format("no SNMP profile named '{}' is loaded", target.profile));
+      problem("address", error);
     }
     const SnmpAuth& auth = target.snmp_auth;
     if (auth.version != SnmpAuth::Version::kV3) {
       if (auth.community.empty()) {
-        problem(
-            fmt::format("SNMP credentials '{}' need a community", auth.name));
+        problem("auth", fmt::format("SNMP credentials '{}' need a community",
+                                    auth.name));
       }
     } else {
       if (auth.username.empty()) {
-        problem(
-            fmt::format("SNMPv3 credentials '{}' need a username", auth.name));
+        problem("auth", fmt::format("SNMPv3 credentials '{}' need a username",
+                                    auth.name));
       }
       bool needs_auth = auth.level != SnmpAuth::Level::kNoAuthNoPriv;
       bool needs_priv = auth.level == SnmpAuth::Level::kAuthPriv;
       if (needs_auth && auth.auth_password.Reveal().size() < 8) {
-        problem(
-            fmt::format("SNMPv3 credentials '{}': the auth password "
-                        "needs at least 8 characters",
-                        auth.name));
+        problem("auth", fmt::format("SNMPv3 credentials '{}': the auth "
+                                    "password needs at least 8 characters",
+                                    auth.name));
       }
       if (needs_priv && auth.priv_password.Reveal().size() < 8) {
-        problem(
-            fmt::format("SNMPv3 credentials '{}': the priv password "
-                        "needs at least 8 characters",
-                        auth.name));
+        problem("auth", fmt::format("SNMPv3 credentials '{}': the priv "
+                                    "password needs at least 8 characters",
+                                    auth.name));
       }
     }
     if (target.max_repetitions < 0 || target.max_repetitions > 1000) {
-      problem("max_repetitions must be between 0 (the profile's) and 1000");
+      problem("max_repetitions",
+              "max_repetitions must be between 0 (the profile's) and 1000");
     }
     if (target.max_table_rows < 1) {
-      problem("max_table_rows must be at least 1");
+      problem("max_table_rows", "max_table_rows must be at least 1");
     }
     if (target.max_in_flight < 1)
-      problem("max_in_flight must be at least 1");
+      problem("max_in_flight", "max_in_flight must be at least 1");
     if (target.retries < 0)
-      problem("retries must not be negative");
+      problem("retries", "retries must not be negative");
     return problems;
   }
 

@@ -187,6 +187,40 @@ INSTANTIATE_TEST_SUITE_P(
       return param.param.test_name;
     });
 
+// The broken section is the one problem: the targets that name it are not
+// also reported, one line each, for its missing community.
+TEST_F(ConfigTest, ABrokenAuthSectionIsReportedOnceNotOncePerTarget) {
+  std::string text = "[snmp.auth.pub]\ncommunity_env = \"DC_TEST_UNSET_VAR\"\n";
+  for (const char* name : {"a", "b", "c"}) {
+    text += std::string("[[target]]\nname = \"") + name +
+            "\"\nprotocol = \"snmp\"\naddress = \"udp:127.0.0.1\"\n"
+            "auth = \"pub\"\n";
+  }
+  auto config = Load(text);
+  ASSERT_FALSE(config);
+  std::string all;
+  for (const std::string& error : config.error())
+    all += error + "\n";
+  ASSERT_EQ(config.error().size(), 1u) << all;
+  EXPECT_NE(all.find(":2:17: [snmp.auth.pub]: 'community_env'"),
+            std::string::npos)
+      << all;
+
+  // Other problems of those targets are still reported.
+  text +=
+      "[[target]]\nname = \"d\"\nprotocol = \"snmp\"\n"
+      "address = \"http://x\"\nauth = \"pub\"\n";
+  config = Load(text);
+  ASSERT_FALSE(config);
+  all.clear();
+  for (const std::string& error : config.error())
+    all += error + "\n";
+  ASSERT_EQ(config.error().size(), 2u) << all;
+  EXPECT_NE(all.find(":21:11: [[target]] 'd': 'address': address must start"),
+            std::string::npos)
+      << all;
+}
+
 TEST_F(ConfigTest, ReportsEveryProblemNotJustTheFirst) {
   auto config = Load(SnmpTarget(
       "interval = \"soon\"\nlabels = { device = \"x\" }\nbogus = 1\n"));

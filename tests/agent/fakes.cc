@@ -95,13 +95,20 @@ bool FakeProtocol::HasProfile(std::string_view profile) const {
   return profile == "auto" || profiles.contains(profile);
 }
 
-std::vector<std::string> FakeProtocol::CheckTarget(
+std::vector<TargetProblem> FakeProtocol::CheckTarget(
     const TargetConfig& target) const {
-  if (target.address.starts_with("udp:") ||
-      target.address.starts_with("tcp:")) {
-    return {};
+  std::vector<TargetProblem> problems;
+  if (!target.address.starts_with("udp:") &&
+      !target.address.starts_with("tcp:")) {
+    problems.push_back({"address", "address must start with udp: or tcp:"});
   }
-  return {"address must start with udp: or tcp:"};
+  const SnmpAuth& auth = target.snmp_auth;
+  if (name_ == "snmp" && auth.version != SnmpAuth::Version::kV3 &&
+      auth.community.empty()) {
+    problems.push_back(
+        {"auth", "credentials '" + auth.name + "' need a community"});
+  }
+  return problems;
 }
 
 std::unique_ptr<Collector> FakeProtocol::MakeCollector(

@@ -82,8 +82,9 @@ class FakeProtocol : public Protocol {
   std::vector<std::string> LoadProfiles(
       const std::vector<std::filesystem::path>& dirs) override;
   bool HasProfile(std::string_view profile) const override;
-  // Rejects addresses that do not start with "udp:" or "tcp:".
-  std::vector<std::string> CheckTarget(
+  // Rejects addresses that do not start with "udp:" or "tcp:" and, as
+  // "snmp", v1/v2c credentials without a community.
+  std::vector<TargetProblem> CheckTarget(
       const TargetConfig& target) const override;
   std::unique_ptr<Collector> MakeCollector(const TargetConfig& target) override;
 

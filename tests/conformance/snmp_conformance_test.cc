@@ -192,7 +192,7 @@ class SnmpConformance : public ::testing::Test {
       auto problems = protocol->CheckTarget(job.target);
       if (!problems.empty()) {
         PollResult failed;
-        failed.error = "CheckTarget: " + problems.front();
+        failed.error = "CheckTarget: " + problems.front().message;
         *job.into = failed;
         ++finished;
         start_next();

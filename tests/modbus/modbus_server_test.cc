@@ -140,7 +140,7 @@ class Agent {
 
   std::unique_ptr<Collector> Make(const TargetConfig& target) {
     auto problems = protocol_->CheckTarget(target);
-    EXPECT_TRUE(problems.empty()) << problems.front();
+    EXPECT_TRUE(problems.empty()) << problems.front().message;
     return protocol_->MakeCollector(target);
   }
 

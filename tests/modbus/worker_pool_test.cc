@@ -114,9 +114,14 @@ TEST(ModbusProtocol, ChecksTargetsAndNamesTheProblem) {
   auto problems = protocol->CheckTarget(bad);
   // The profile is the agent's to check (HasProfile), not repeated here.
   ASSERT_EQ(problems.size(), 3u);
-  EXPECT_NE(problems[0].find("starts with \"tcp:\""), std::string::npos);
-  EXPECT_NE(problems[1].find("unit 0"), std::string::npos);
-  EXPECT_NE(problems[2].find("max_registers_per_read 200"), std::string::npos);
+  EXPECT_EQ(problems[0].key, "address");
+  EXPECT_NE(problems[0].message.find("starts with \"tcp:\""),
+            std::string::npos);
+  EXPECT_EQ(problems[1].key, "unit");
+  EXPECT_NE(problems[1].message.find("unit 0"), std::string::npos);
+  EXPECT_EQ(problems[2].key, "max_registers_per_read");
+  EXPECT_NE(problems[2].message.find("max_registers_per_read 200"),
+            std::string::npos);
 
   // Unit 255 addresses a Modbus TCP device directly, never an RTU one.
   TargetConfig direct = good;
