@@ -43,12 +43,13 @@ double DewPoint(double celsius, double humidity_percent) {
 }  // namespace
 
 Facility::Facility(const HallSpec& hall, std::uint64_t seed,
-                   std::vector<Device>& devices)
+                   std::vector<Device>& devices,
+                   std::optional<double> start_utc_seconds)
     : hall_(hall), devices_(devices), rng_(seed) {
-  clock_start_ = static_cast<double>(
+  clock_start_ = start_utc_seconds.value_or(static_cast<double>(
       std::chrono::duration_cast<std::chrono::seconds>(
           std::chrono::system_clock::now().time_since_epoch())
-          .count());
+          .count()));
   std::uniform_real_distribution<double> spread(0.7, 1.3);
   std::uniform_real_distribution<double> unit(0.0, 1.0);
 

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <expected>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -23,9 +24,12 @@ namespace dc::sim {
 
 class Facility {
  public:
-  // `devices` must outlive the facility and keep its size.
+  // `devices` must outlive the facility and keep its size. The simulated
+  // clock (which drives the daily load cycle) starts at `start_utc_seconds`
+  // since the epoch, or at the wall clock's time when it is not given.
   Facility(const HallSpec& hall, std::uint64_t seed,
-           std::vector<Device>& devices);
+           std::vector<Device>& devices,
+           std::optional<double> start_utc_seconds = std::nullopt);
 
   // Advances the physics by `real_seconds` of wall time (times the hall's
   // time scale) and writes every device's variables.

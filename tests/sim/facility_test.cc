@@ -190,6 +190,26 @@ TEST_F(Hall, CoolingFailureWarmsTheRoom) {
   EXPECT_NEAR(V("env-1", "temperature.1"), inlet_before, 1.5);
 }
 
+// The daily cycle peaks at 15:00 UTC and bottoms out at 03:00, by the hall's
+// daily_swing either side of the mean.
+TEST_F(Hall, LoadFollowsTheDailyCycle) {
+  HallSpec hall = fleet_.hall;
+  hall.daily_swing = 0.12;
+  hall.noise = 0;
+  auto load_at = [&](double hour_utc) {
+    const double day = 20000 * 86400.0;  // a midnight, UTC
+    Facility facility(hall, 11, devices_, day + hour_utc * 3600);
+    facility.Step(1.0);
+    return facility.it_load_kw();
+  };
+  double trough = load_at(3);
+  double mean = load_at(9);
+  double peak = load_at(15);
+  EXPECT_NEAR(peak / mean, 1.12, 0.005);
+  EXPECT_NEAR(trough / mean, 0.88, 0.005);
+  EXPECT_NEAR(load_at(21) / mean, 1.0, 0.005);
+}
+
 TEST_F(Hall, ReturnAirIsWarmerThanSupplyByTheHeatRemoved) {
   for (const char* unit : {"crah-1", "crah-2"}) {
     EXPECT_GT(V(unit, "return_air"), V(unit, "supply_air") + 2);
