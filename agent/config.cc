@@ -444,9 +444,9 @@ std::optional<SnmpAuth> ReadSnmpAuth(const std::string& name,
   return auth;
 }
 
-// Returns the names of the [snmp.auth.NAME] sections that failed to load
-// (their problems are reported; targets naming them are not reported again
-// for their credentials).
+// Returns the names of the [snmp.auth.NAME] sections that failed to load.
+// Their problems are reported here; targets naming them are not reported
+// again, neither as dangling nor for their credentials.
 std::set<std::string> ReadSnmpSection(const toml::table* table,
                                       AgentConfig& config, TomlErrors& errors) {
   std::set<std::string> broken;
@@ -461,16 +461,12 @@ std::set<std::string> ReadSnmpSection(const toml::table* table,
                    fmt::format("[snmp.auth]: '{}' must be a table such as "
                                "[snmp.auth.{}]",
                                name, name));
+        broken.insert(name);
         continue;
       }
       if (auto auth = ReadSnmpAuth(name, *node.as_table(), errors)) {
         config.snmp_auth.emplace(name, std::move(*auth));
       } else {
-        // Keep the name so targets using it are not also reported as
-        // dangling.
-        SnmpAuth placeholder;
-        placeholder.name = name;
-        config.snmp_auth.emplace(name, std::move(placeholder));
         broken.insert(name);
       }
     }
@@ -591,12 +587,12 @@ void ReadTarget(const toml::table& table, const AgentConfig& config,
                "to SNMP targets");
     if (auto a = r.String("auth", true)) {
       t.auth = *a;
-      auto it = config.snmp_auth.find(t.auth);
-      if (it == config.snmp_auth.end()) {
+      if (auto it = config.snmp_auth.find(t.auth);
+          it != config.snmp_auth.end()) {
+        t.snmp_auth = it->second;
+      } else if (!broken_auths.contains(t.auth)) {
         r.Fail("auth",
                fmt::format("no [snmp.auth.{}] section defines it", t.auth));
-      } else {
-        t.snmp_auth = it->second;
       }
     }
     t.max_repetitions = IntIn(r, "max_repetitions", 1, 1000).value_or(0);
@@ -631,9 +627,8 @@ void ReadTarget(const toml::table& table, const AgentConfig& config,
                  : fmt::format("no {} profile named \"{}\" is loaded",
                                t.protocol, t.profile));
     }
-    bool auth_reported = t.protocol == "snmp" && broken_auths.contains(t.auth);
     for (const TargetProblem& problem : protocol->CheckTarget(t)) {
-      if (problem.key == "auth" && auth_reported)
+      if (problem.key == "auth" && broken_auths.contains(t.auth))
         continue;
       r.Fail(r.Has(problem.key) ? problem.key : "name", problem.message);
     }

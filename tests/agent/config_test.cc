@@ -1,6 +1,7 @@
 // The configuration loader: every problem is reported with its
 // FILE:LINE:COLUMN, all of them at once, and a valid file yields exactly
 // what it says.
+#include <algorithm>
 #include <cstdlib>
 #include <sstream>
 
@@ -50,6 +51,14 @@ std::string SnmpTarget(const std::string& extra) {
          extra;
 }
 
+// The errors one per line, for a failure message.
+std::string Lines(const ConfigErrors& errors) {
+  std::string all;
+  for (const std::string& error : errors)
+    all += error + "\n";
+  return all;
+}
+
 struct ErrorCase {
   std::string test_name;
   std::string config;
@@ -71,13 +80,10 @@ TEST_P(ConfigErrorTest, NamesFileLineAndColumn) {
   auto config = Load(c.config);
   ASSERT_FALSE(config.has_value()) << "accepted:\n" << c.config;
   std::string expected = path_.string() + ":" + c.expected;
-  std::string all;
-  bool found = false;
-  for (const std::string& error : config.error()) {
-    all += error + "\n";
-    if (error.starts_with(expected))
-      found = true;
-  }
+  bool found = std::ranges::any_of(config.error(), [&](const std::string& e) {
+    return e.starts_with(expected);
+  });
+  std::string all = Lines(config.error());
   EXPECT_TRUE(found) << "expected a line starting with\n  " << expected
                      << "\ngot:\n"
                      << all;
@@ -198,9 +204,7 @@ TEST_F(ConfigTest, ABrokenAuthSectionIsReportedOnceNotOncePerTarget) {
   }
   auto config = Load(text);
   ASSERT_FALSE(config);
-  std::string all;
-  for (const std::string& error : config.error())
-    all += error + "\n";
+  std::string all = Lines(config.error());
   ASSERT_EQ(config.error().size(), 1u) << all;
   EXPECT_NE(all.find(":2:17: [snmp.auth.pub]: 'community_env'"),
             std::string::npos)
@@ -212,11 +216,24 @@ TEST_F(ConfigTest, ABrokenAuthSectionIsReportedOnceNotOncePerTarget) {
       "address = \"http://x\"\nauth = \"pub\"\n";
   config = Load(text);
   ASSERT_FALSE(config);
-  all.clear();
-  for (const std::string& error : config.error())
-    all += error + "\n";
+  all = Lines(config.error());
   ASSERT_EQ(config.error().size(), 2u) << all;
   EXPECT_NE(all.find(":21:11: [[target]] 'd': 'address': address must start"),
+            std::string::npos)
+      << all;
+}
+
+// An auth entry that is not a table is one problem too, not also a dangling
+// name for each target.
+TEST_F(ConfigTest, AnAuthEntryThatIsNotATableIsReportedOnce) {
+  auto config = Load(
+      "[snmp.auth]\npub = \"public\"\n"
+      "[[target]]\nname = \"a\"\nprotocol = \"snmp\"\n"
+      "address = \"udp:127.0.0.1\"\nauth = \"pub\"\n");
+  ASSERT_FALSE(config);
+  std::string all = Lines(config.error());
+  ASSERT_EQ(config.error().size(), 1u) << all;
+  EXPECT_NE(all.find("'pub' must be a table such as [snmp.auth.pub]"),
             std::string::npos)
       << all;
 }
