@@ -1,7 +1,6 @@
 #include "collectors/modbus/libmodbus_transport.h"
 
 #include <cerrno>
-#include <thread>
 #include <vector>
 
 #include <fmt/format.h>
@@ -122,17 +121,12 @@ ReadResult LibmodbusTransport::Classify(int error) {
 ReadResult LibmodbusTransport::Read(const RequestOptions& options,
                                     Function function, std::uint16_t address,
                                     std::uint16_t count, std::uint16_t* out) {
-  // The link's quiet time, counted from the end of the previous request.
-  // It is slept on the worker serving the link, so a long pause on a busy
-  // bus keeps that worker from serving other links meanwhile.
-  if (options.pause.count() > 0) {
-    std::this_thread::sleep_until(last_request_end_ + options.pause);
-  }
+  quiet_.Wait(options.pause);
 
   if (!connected_) {
     ReadResult connected = Connect(options.timeout);
     if (!connected.ok()) {
-      last_request_end_ = std::chrono::steady_clock::now();
+      quiet_.Mark();
       return connected;
     }
   }
@@ -160,7 +154,7 @@ ReadResult LibmodbusTransport::Read(const RequestOptions& options,
       break;
   }
   int error = errno;
-  last_request_end_ = std::chrono::steady_clock::now();
+  quiet_.Mark();
 
   if (got == count)
     return {};

@@ -1,5 +1,6 @@
-// The real Transport: libmodbus over TCP or an RTU serial line. Its calls
-// block, so only worker threads use it (see worker_pool.h).
+// libmodbus over an RTU serial line (or over TCP, which dcagent leaves to
+// TcpTransport; modbus_bench compares the two). Its calls block, so only
+// worker threads use it (see worker_pool.h).
 #pragma once
 
 #include <chrono>
@@ -36,7 +37,7 @@ class LibmodbusTransport : public Transport {
   LinkAddress address_;
   _modbus* ctx_ = nullptr;
   bool connected_ = false;
-  std::chrono::steady_clock::time_point last_request_end_{};
+  QuietTime quiet_;
 };
 
 }  // namespace dc::modbus

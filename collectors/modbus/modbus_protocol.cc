@@ -5,8 +5,8 @@
 #include <fmt/format.h>
 
 #include "collectors/modbus/device_poller.h"
-#include "collectors/modbus/libmodbus_transport.h"
 #include "collectors/modbus/link_address.h"
+#include "collectors/modbus/make_transport.h"
 #include "collectors/modbus/modbus_collector.h"
 #include "collectors/modbus/profile.h"
 #include "collectors/modbus/worker_pool.h"
@@ -131,8 +131,7 @@ class ModbusProtocol : public Protocol {
       }
       return queue;
     }
-    auto queue =
-        pool_->MakeQueue(key, std::make_unique<LibmodbusTransport>(address));
+    auto queue = pool_->MakeQueue(key, MakeTransport(address));
     link = {queue, address};
     return queue;
   }

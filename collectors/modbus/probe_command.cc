@@ -13,8 +13,8 @@
 #include <fmt/format.h>
 
 #include "collectors/common/toml_reader.h"
-#include "collectors/modbus/libmodbus_transport.h"
 #include "collectors/modbus/link_address.h"
+#include "collectors/modbus/make_transport.h"
 #include "collectors/modbus/modicon_address.h"
 #include "collectors/modbus/register_types.h"
 
@@ -184,12 +184,12 @@ int RunProbeCommand(int argc, char** argv) {
   if (first + count > 65536)
     return fail("the read runs past register 65535");
 
-  LibmodbusTransport transport(*address);
+  std::unique_ptr<Transport> transport = MakeTransport(*address);
   std::vector<std::uint16_t> words(static_cast<std::size_t>(count));
   RequestOptions options{unit, *timeout, {}};
   ReadResult result =
-      transport.Read(options, function, static_cast<std::uint16_t>(first),
-                     static_cast<std::uint16_t>(count), words.data());
+      transport->Read(options, function, static_cast<std::uint16_t>(first),
+                      static_cast<std::uint16_t>(count), words.data());
   if (!result.ok()) {
     fmt::print(stderr,
                "modbus-probe: reading {} {} registers at {} from {} unit "

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <thread>
 
 #include "collectors/modbus/register_types.h"
 
@@ -35,6 +36,21 @@ struct RequestOptions {
   // Quiet time the link keeps between the end of one request and the start
   // of the next (some gateways and buses need it).
   std::chrono::milliseconds pause{};
+};
+
+// The quiet time a link keeps between the end of one request and the start
+// of the next. It is slept on the worker serving the link, so a long pause
+// on a busy bus keeps that worker from serving other links meanwhile.
+class QuietTime {
+ public:
+  void Wait(std::chrono::milliseconds pause) const {
+    if (pause.count() > 0)
+      std::this_thread::sleep_until(last_end_ + pause);
+  }
+  void Mark() { last_end_ = std::chrono::steady_clock::now(); }
+
+ private:
+  std::chrono::steady_clock::time_point last_end_{};
 };
 
 // One connection: a TCP gateway or a serial bus. Not thread safe: the

@@ -1,5 +1,5 @@
 // Measures the adapter's CPU per register read: against pymodbus over TCP
-// (the whole path: worker pool, libmodbus, decoding, mapping, posting the
+// (the whole path: worker pool, Modbus TCP, decoding, mapping, posting the
 // result back) and in a tight loop against an in-process fake transport
 // (planning, decoding and mapping alone). CPU is this process's user +
 // system time, so the Python server's own work is not counted.
@@ -20,6 +20,7 @@
 #include "collectors/modbus/device_poller.h"
 #include "collectors/modbus/libmodbus_transport.h"
 #include "collectors/modbus/link_address.h"
+#include "collectors/modbus/make_transport.h"
 #include "collectors/modbus/modbus_protocol.h"
 #include "fake_transport.h"
 #include "server_process.h"
@@ -105,12 +106,14 @@ Totals AgainstPymodbus(int polls) {
   return totals;
 }
 
-// The same reads through LibmodbusTransport alone, on this thread: the
-// floor the wire and libmodbus set, without the pool, decoding or mapping.
-Totals BareLibmodbus(int polls) {
+// The same reads through one transport alone, on this thread: the floor
+// the wire and the transport set, without the pool, decoding or mapping.
+template <typename MakeTransport>
+Totals Bare(int polls, MakeTransport make) {
   testing::ServerProcess server(testing::ServerProcess::Mode::kTcp, SdmImage());
   auto address = ParseLinkAddress(server.address());
-  LibmodbusTransport transport(*address);
+  std::unique_ptr<Transport> owned = make(*address);
+  Transport& transport = *owned;
   const ReadBlock blocks[] = {{Function::kInput, 0, 18},
                               {Function::kInput, 30, 6},
                               {Function::kInput, 52, 24},
@@ -182,8 +185,12 @@ int main(int argc, char** argv) {
   try {
     dc::modbus::TightLoop(2000).Print(
         "In-process fake transport (plan, decode, map), eastron-sdm630");
-    dc::modbus::BareLibmodbus(polls).Print(
-        "libmodbus alone against pymodbus over TCP, the same five reads");
+    dc::modbus::Bare(polls, [](const dc::modbus::LinkAddress& a) {
+      return std::make_unique<dc::modbus::LibmodbusTransport>(a);
+    }).Print("libmodbus alone against pymodbus over TCP, the same five reads");
+    dc::modbus::Bare(polls, [](const dc::modbus::LinkAddress& a) {
+      return dc::modbus::MakeTransport(a);
+    }).Print("dcagent's TCP transport alone, the same five reads");
     dc::modbus::AgainstPymodbus(polls).Print(
         "pymodbus over TCP on 127.0.0.1 (whole adapter path), "
         "eastron-sdm630");

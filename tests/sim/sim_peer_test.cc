@@ -1,18 +1,21 @@
 // dcsim as a black box: the real binary on free loopback ports, asked by
-// net-snmp's snmpget/snmpbulkwalk, by pymodbus, by curl on the control
-// port, and compared with snmpsim on a recorded walk when the corpus is
-// there.
+// net-snmp's snmpget/snmpbulkwalk, by pymodbus, by dcagent's Modbus TCP
+// transport, by curl on the control port, and compared with snmpsim on a
+// recorded walk when the corpus is there.
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "collectors/modbus/tcp_transport.h"
 #include "tests/sim/peer_util.h"
 
 namespace dc::sim {
@@ -52,6 +55,7 @@ class PeerTest : public ::testing::Test {
     slow_port_ = FreePort(SOCK_DGRAM);
     meter_port_ = FreePort(SOCK_STREAM);
     broken_port_ = FreePort(SOCK_STREAM);
+    mangled_port_ = FreePort(SOCK_STREAM);
     control_port_ = FreePort(SOCK_STREAM);
     std::ofstream(dir_ / "fleet.toml") << fmt(
         "[sim]\ncontrol = \"127.0.0.1:{}\"\n"
@@ -64,9 +68,12 @@ class PeerTest : public ::testing::Test {
         "faults = {{ delay = \"400ms\" }}\n"
         "[[device]]\nname = \"meter\"\nmodel = \"eastron-sdm630\"\nport = {}\n"
         "[[device]]\nname = \"broken\"\nmodel = \"eastron-sdm630\"\n"
-        "port = {}\nfaults = {{ exception = 1.0, exception_code = 6 }}\n",
+        "port = {}\nfaults = {{ exception = 1.0, exception_code = 6 }}\n"
+        "[[device]]\nname = \"mangled\"\nmodel = \"eastron-sdm630\"\n"
+        "port = {}\nfaults = {{ malformed = 0.25, truncate = 0.15, "
+        "reset = 0.1 }}\n",
         control_port_, walk_port_, ups_port_, drop_port_, slow_port_,
-        meter_port_, broken_port_);
+        meter_port_, broken_port_, mangled_port_);
     dcsim_ = std::make_unique<Child>(std::vector<std::string>{
         DCSIM_BINARY, "--fleet", (dir_ / "fleet.toml").string(), "--models",
         DC_SIM_MODELS_DIR, "--quiet"});
@@ -117,7 +124,8 @@ class PeerTest : public ::testing::Test {
 
   fs::path dir_;
   int walk_port_ = 0, ups_port_ = 0, drop_port_ = 0, slow_port_ = 0;
-  int meter_port_ = 0, broken_port_ = 0, control_port_ = 0;
+  int meter_port_ = 0, broken_port_ = 0, mangled_port_ = 0;
+  int control_port_ = 0;
   std::unique_ptr<Child> dcsim_;
 };
 
@@ -274,10 +282,41 @@ TEST_F(PeerTest, PymodbusReadsTheSdm630Map) {
   EXPECT_NE(out.find("injected True 6"), std::string::npos) << out;
 }
 
+// dcagent's Modbus TCP transport against corrupted, cut-off and reset
+// answers: each is classified, none is taken for a reading, and the link
+// recovers every time.
+TEST_F(PeerTest, DcagentTransportSurvivesMangledModbusReplies) {
+  modbus::TcpTransport transport("127.0.0.1", mangled_port_);
+  const modbus::RequestOptions options{1, 100ms, {}};
+  std::map<modbus::ReadStatus, int> seen;
+  for (int i = 0; i < 150; ++i) {
+    std::uint16_t words[2] = {};
+    modbus::ReadResult r =
+        transport.Read(options, modbus::Function::kInput, 0, 2, words);
+    ++seen[r.status];
+    if (r.ok()) {
+      // Phase 1 voltage, a float32 high word first.
+      auto bits = static_cast<std::uint32_t>(words[0]) << 16 | words[1];
+      float volts = std::bit_cast<float>(bits);
+      EXPECT_GT(volts, 200) << "read " << i;
+      EXPECT_LT(volts, 260) << "read " << i;
+    }
+  }
+  EXPECT_GE(seen[modbus::ReadStatus::kOk], 40);
+  EXPECT_GE(seen[modbus::ReadStatus::kBadReply], 1);
+  EXPECT_GE(seen[modbus::ReadStatus::kTimeout], 1);
+  EXPECT_GE(seen[modbus::ReadStatus::kConnection], 1);
+  int classified = seen[modbus::ReadStatus::kOk] +
+                   seen[modbus::ReadStatus::kBadReply] +
+                   seen[modbus::ReadStatus::kTimeout] +
+                   seen[modbus::ReadStatus::kConnection];
+  EXPECT_EQ(classified, 150);
+}
+
 TEST_F(PeerTest, ControlPortReportsStatusAndRejectsBadEvents) {
   std::string status = Shell(
       "curl -s http://127.0.0.1:" + std::to_string(control_port_) + "/status");
-  EXPECT_NE(status.find("\"devices\": 6"), std::string::npos) << status;
+  EXPECT_NE(status.find("\"devices\": 7"), std::string::npos) << status;
   std::string metrics = Shell(
       "curl -s http://127.0.0.1:" + std::to_string(control_port_) + "/metrics");
   EXPECT_NE(metrics.find("dcsim_requests_total{device=\"walk\"}"),
