@@ -9,7 +9,7 @@ packages=(
   # build
   cmake ninja-build g++ pkg-config git
   # libraries
-  libboost-dev prometheus-cpp-dev libsnmp-dev libmodbus-dev
+  libboost-dev libboost-coroutine-dev libboost-context-dev prometheus-cpp-dev libsnmp-dev libmodbus-dev
   libtomlplusplus-dev libfmt-dev libspdlog-dev nlohmann-json3-dev
   libcli11-dev libssl-dev zlib1g-dev libcrypt-dev
   googletest libgtest-dev libgmock-dev

@@ -1,6 +1,7 @@
 // One target's polling logic, independent of threads: plan the reads for
 // its profile, execute them through a Transport, decode the registers and
-// map them to schema samples. The collector runs it on a worker thread;
+// map them to schema samples. The collector runs it on its link (a coroutine
+// on the event loop for TCP, a worker thread for a serial line);
 // tests run it directly against a fake transport.
 #pragma once
 

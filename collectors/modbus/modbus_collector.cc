@@ -1,17 +1,18 @@
 #include "collectors/modbus/modbus_collector.h"
 
+#include <exception>
+#include <string>
+
 #include <boost/asio/post.hpp>
 
 namespace dc::modbus {
 
 ModbusCollector::ModbusCollector(boost::asio::io_context& io,
-                                 std::shared_ptr<WorkerPool> pool,
-                                 std::shared_ptr<LinkQueue> queue,
+                                 std::shared_ptr<Link> link,
                                  std::unique_ptr<DevicePoller> poller,
                                  std::string setup_error)
     : io_(io),
-      pool_(std::move(pool)),
-      queue_(std::move(queue)),
+      link_(std::move(link)),
       poller_(std::move(poller)),
       setup_error_(std::move(setup_error)) {}
 
@@ -33,15 +34,26 @@ void ModbusCollector::Poll(std::chrono::steady_clock::time_point deadline,
   }
 
   auto& io = io_;
-  pool_->Submit(queue_, [&io, alive, deadline, poller = poller_,
-                         done = std::move(done)](Transport& transport) mutable {
+  link_->Submit([&io, alive, deadline, poller = poller_,
+                 done = std::move(done)](Transport& transport) mutable {
     PollResult result;
     if (std::chrono::steady_clock::now() >= deadline) {
       // Other devices on the link used up this poll's time.
       result.error = "the poll deadline passed while waiting for the link";
       result.errors[ErrorReason::kTimeout] = 1;
     } else {
-      result = poller->Poll(transport, deadline);
+      // A failure inside the poll (out of memory, say) is this device's
+      // error for this poll; it must not take down the link or the agent.
+      // Only std::exception is caught: a coroutine's unwinding at shutdown
+      // has to pass through.
+      try {
+        result = poller->Poll(transport, deadline);
+      } catch (const std::exception& e) {
+        result = PollResult{};
+        result.error =
+            std::string("internal error during the poll: ") + e.what();
+        result.errors[ErrorReason::kConnection] = 1;
+      }
     }
     boost::asio::post(io, [alive, done = std::move(done),
                            result = std::move(result)]() mutable {

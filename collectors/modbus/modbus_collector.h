@@ -1,5 +1,5 @@
-// The Collector for one Modbus target: hands each poll to the worker pool
-// on its link's queue and posts the result back to the io_context.
+// The Collector for one Modbus target: queues each poll on its link
+// (link.h) and posts the result back to the io_context.
 #pragma once
 
 #include <utility>  // before Asio, for Boost 1.74 with GCC 12 in C++23
@@ -10,17 +10,16 @@
 
 #include "collectors/common/collector.h"
 #include "collectors/modbus/device_poller.h"
-#include "collectors/modbus/worker_pool.h"
+#include "collectors/modbus/link.h"
 
 namespace dc::modbus {
 
 class ModbusCollector : public Collector {
  public:
-  // `pool` and `queue` stay alive as long as the collector. `setup_error`,
-  // when not empty, fails every poll with that message (for example a
-  // serial bus configured with two different speeds).
-  ModbusCollector(boost::asio::io_context& io, std::shared_ptr<WorkerPool> pool,
-                  std::shared_ptr<LinkQueue> queue,
+  // `link` is shared by the collectors of every device on the connection.
+  // `setup_error`, when not empty, fails every poll with that message (for
+  // example a serial bus configured with two different speeds).
+  ModbusCollector(boost::asio::io_context& io, std::shared_ptr<Link> link,
                   std::unique_ptr<DevicePoller> poller,
                   std::string setup_error);
   ~ModbusCollector() override;
@@ -29,8 +28,7 @@ class ModbusCollector : public Collector {
 
  private:
   boost::asio::io_context& io_;
-  std::shared_ptr<WorkerPool> pool_;
-  std::shared_ptr<LinkQueue> queue_;
+  std::shared_ptr<Link> link_;
   // Shared with a job in flight, which may finish after the collector is
   // gone; only one job at a time uses it.
   std::shared_ptr<DevicePoller> poller_;

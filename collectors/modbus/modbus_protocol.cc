@@ -5,10 +5,11 @@
 #include <fmt/format.h>
 
 #include "collectors/modbus/device_poller.h"
+#include "collectors/modbus/libmodbus_transport.h"
 #include "collectors/modbus/link_address.h"
-#include "collectors/modbus/make_transport.h"
 #include "collectors/modbus/modbus_collector.h"
 #include "collectors/modbus/profile.h"
+#include "collectors/modbus/tcp_link.h"
 #include "collectors/modbus/worker_pool.h"
 
 namespace dc::modbus {
@@ -21,7 +22,7 @@ constexpr std::string_view kAutoProfile = "auto";
 class ModbusProtocol : public Protocol {
  public:
   ModbusProtocol(boost::asio::io_context& io, int workers)
-      : io_(io), pool_(std::make_shared<WorkerPool>(workers)) {}
+      : io_(io), workers_(workers) {}
 
   std::string_view name() const override { return "modbus"; }
 
@@ -76,11 +77,11 @@ class ModbusProtocol : public Protocol {
       const TargetConfig& target) override {
     std::string setup_error;
     auto address = ParseLinkAddress(target.address);
-    std::shared_ptr<LinkQueue> queue;
+    std::shared_ptr<Link> link;
     if (!address) {
       setup_error = address.error();
     } else {
-      queue = QueueFor(*address, setup_error);
+      link = LinkFor(*address, setup_error);
     }
 
     // The named profile; a SunSpec model profile or "auto" discovers.
@@ -101,45 +102,54 @@ class ModbusProtocol : public Protocol {
 
     auto poller =
         std::make_unique<DevicePoller>(target, std::move(profiles), discover);
-    return std::make_unique<ModbusCollector>(io_, pool_, std::move(queue),
-                                             std::move(poller),
-                                             std::move(setup_error));
+    return std::make_unique<ModbusCollector>(
+        io_, std::move(link), std::move(poller), std::move(setup_error));
   }
 
  private:
-  struct Link {
-    std::weak_ptr<LinkQueue> queue;
+  struct KnownLink {
+    std::weak_ptr<Link> link;
     LinkAddress address;
   };
 
-  // Devices on one gateway or bus share its queue; a serial bus has one
+  // Devices on one gateway or bus share its link; a serial bus has one
   // speed and framing, so a second setting for it is an error.
-  std::shared_ptr<LinkQueue> QueueFor(const LinkAddress& address,
-                                      std::string& error) {
+  std::shared_ptr<Link> LinkFor(const LinkAddress& address,
+                                std::string& error) {
     const std::string key = address.Key();
-    auto& link = links_[key];
-    if (auto queue = link.queue.lock()) {
+    auto& known = links_[key];
+    if (auto link = known.link.lock()) {
       if (address.kind == LinkAddress::Kind::kRtu &&
-          !(address.serial == link.address.serial)) {
+          !(address.serial == known.address.serial)) {
         error = fmt::format(
             "{}: another target uses this serial line with different "
             "settings (baud {}, parity {}, {} data bits, {} stop bits); "
             "devices on one bus share its settings",
-            key, link.address.serial.baud, link.address.serial.parity,
-            link.address.serial.data_bits, link.address.serial.stop_bits);
+            key, known.address.serial.baud, known.address.serial.parity,
+            known.address.serial.data_bits, known.address.serial.stop_bits);
         return nullptr;
       }
-      return queue;
+      return link;
     }
-    auto queue = pool_->MakeQueue(key, MakeTransport(address));
-    link = {queue, address};
-    return queue;
+    std::shared_ptr<Link> link;
+    if (address.kind == LinkAddress::Kind::kTcp) {
+      link = std::make_shared<TcpLink>(io_, address.host, address.port);
+    } else {
+      // Worker threads are started with the first serial line.
+      if (!pool_)
+        pool_ = std::make_shared<WorkerPool>(workers_);
+      link = std::make_shared<PooledLink>(
+          pool_, key, std::make_unique<LibmodbusTransport>(address));
+    }
+    known = {link, address};
+    return link;
   }
 
   boost::asio::io_context& io_;
-  std::shared_ptr<WorkerPool> pool_;
+  int workers_;
+  std::shared_ptr<WorkerPool> pool_;  // serial lines only; made on first use
   std::map<std::string, ProfilePtr, std::less<>> profiles_;
-  std::map<std::string, Link> links_;
+  std::map<std::string, KnownLink> links_;
 };
 
 }  // namespace

@@ -13,10 +13,11 @@
 #include <fmt/format.h>
 
 #include "collectors/common/toml_reader.h"
+#include "collectors/modbus/libmodbus_transport.h"
 #include "collectors/modbus/link_address.h"
-#include "collectors/modbus/make_transport.h"
 #include "collectors/modbus/modicon_address.h"
 #include "collectors/modbus/register_types.h"
+#include "collectors/modbus/tcp_link.h"
 
 namespace dc::modbus {
 namespace {
@@ -184,12 +185,22 @@ int RunProbeCommand(int argc, char** argv) {
   if (first + count > 65536)
     return fail("the read runs past register 65535");
 
-  std::unique_ptr<Transport> transport = MakeTransport(*address);
   std::vector<std::uint16_t> words(static_cast<std::size_t>(count));
-  RequestOptions options{unit, *timeout, {}};
-  ReadResult result =
-      transport->Read(options, function, static_cast<std::uint16_t>(first),
-                      static_cast<std::uint16_t>(count), words.data());
+  const RequestOptions options{unit, *timeout, {}};
+  ReadResult result;
+  auto read = [&](Transport& transport) {
+    result =
+        transport.Read(options, function, static_cast<std::uint16_t>(first),
+                       static_cast<std::uint16_t>(count), words.data());
+  };
+  if (address->kind == LinkAddress::Kind::kTcp) {
+    boost::asio::io_context io;
+    auto transport = TcpTransport::Make(io, address->host, address->port);
+    RunOnTcpTransport(io, *transport, read);
+  } else {
+    LibmodbusTransport transport(*address);
+    read(transport);
+  }
   if (!result.ok()) {
     fmt::print(stderr,
                "modbus-probe: reading {} {} registers at {} from {} unit "

@@ -39,13 +39,18 @@ struct RequestOptions {
 };
 
 // The quiet time a link keeps between the end of one request and the start
-// of the next. It is slept on the worker serving the link, so a long pause
-// on a busy bus keeps that worker from serving other links meanwhile.
+// of the next. A serial line sleeps it on the worker serving the link (so a
+// long pause on a busy bus keeps that worker from other links meanwhile);
+// Modbus TCP waits for Until() on a timer.
 class QuietTime {
  public:
   void Wait(std::chrono::milliseconds pause) const {
     if (pause.count() > 0)
-      std::this_thread::sleep_until(last_end_ + pause);
+      std::this_thread::sleep_until(Until(pause));
+  }
+  std::chrono::steady_clock::time_point Until(
+      std::chrono::milliseconds pause) const {
+    return last_end_ + pause;
   }
   void Mark() { last_end_ = std::chrono::steady_clock::now(); }
 
@@ -53,8 +58,8 @@ class QuietTime {
   std::chrono::steady_clock::time_point last_end_{};
 };
 
-// One connection: a TCP gateway or a serial bus. Not thread safe: the
-// worker pool guarantees a single user at a time.
+// One connection: a TCP gateway or a serial bus. Not thread safe: its link
+// (link.h) guarantees a single user at a time.
 class Transport {
  public:
   virtual ~Transport() = default;

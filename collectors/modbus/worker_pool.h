@@ -1,7 +1,7 @@
-// Threads that run blocking libmodbus calls off the Asio loop. Every
-// connection (TCP gateway or serial bus) has one queue: its jobs run one
-// after another, never two at once, so requests on a link never overlap,
-// while different links are served concurrently by up to `workers` threads.
+// Threads that run blocking libmodbus calls (serial lines) off the Asio
+// loop. Every serial bus has one queue: its jobs run one after another,
+// never two at once, so requests on a bus never overlap, while different
+// buses are served concurrently by up to `workers` threads.
 #pragma once
 
 #include <condition_variable>
@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "collectors/modbus/link.h"
 #include "collectors/modbus/transport.h"
 
 namespace dc::modbus {
@@ -23,7 +24,7 @@ class WorkerPool;
 // collectors of every device on the connection.
 class LinkQueue {
  public:
-  using Job = std::function<void(Transport&)>;
+  using Job = Link::Job;
 
   const std::string& key() const { return key_; }
 
@@ -66,6 +67,21 @@ class WorkerPool {
   std::deque<std::shared_ptr<LinkQueue>> ready_;
   bool stopping_ = false;
   std::vector<std::thread> threads_;
+};
+
+// The link of a serial bus: its jobs run on the pool's threads.
+class PooledLink : public Link {
+ public:
+  PooledLink(std::shared_ptr<WorkerPool> pool, std::string key,
+             std::unique_ptr<Transport> transport)
+      : pool_(std::move(pool)),
+        queue_(pool_->MakeQueue(std::move(key), std::move(transport))) {}
+
+  void Submit(Job job) override { pool_->Submit(queue_, std::move(job)); }
+
+ private:
+  std::shared_ptr<WorkerPool> pool_;
+  std::shared_ptr<LinkQueue> queue_;
 };
 
 }  // namespace dc::modbus

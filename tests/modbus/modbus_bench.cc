@@ -1,8 +1,8 @@
 // Measures the adapter's CPU per register read: against pymodbus over TCP
-// (the whole path: worker pool, Modbus TCP, decoding, mapping, posting the
-// result back) and in a tight loop against an in-process fake transport
-// (planning, decoding and mapping alone). CPU is this process's user +
-// system time, so the Python server's own work is not counted.
+// (the whole path: the link's coroutine, Modbus TCP, decoding, mapping,
+// posting the result back) and in a tight loop against an in-process fake
+// transport (planning, decoding and mapping alone). CPU is this process's user
+// + system time, so the Python server's own work is not counted.
 //
 //   modbus_bench [polls]        (default 300 against pymodbus)
 #include <sys/resource.h>
@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -20,8 +21,8 @@
 #include "collectors/modbus/device_poller.h"
 #include "collectors/modbus/libmodbus_transport.h"
 #include "collectors/modbus/link_address.h"
-#include "collectors/modbus/make_transport.h"
 #include "collectors/modbus/modbus_protocol.h"
+#include "collectors/modbus/tcp_link.h"
 #include "fake_transport.h"
 #include "server_process.h"
 
@@ -107,13 +108,14 @@ Totals AgainstPymodbus(int polls) {
 }
 
 // The same reads through one transport alone, on this thread: the floor
-// the wire and the transport set, without the pool, decoding or mapping.
-template <typename MakeTransport>
-Totals Bare(int polls, MakeTransport make) {
+// the wire and the transport set, without the link, decoding or mapping.
+// `with_transport` calls its second argument with a transport to the
+// address.
+using TransportUser = std::function<void(Transport&)>;
+template <typename WithTransport>
+Totals Bare(int polls, WithTransport with_transport) {
   testing::ServerProcess server(testing::ServerProcess::Mode::kTcp, SdmImage());
   auto address = ParseLinkAddress(server.address());
-  std::unique_ptr<Transport> owned = make(*address);
-  Transport& transport = *owned;
   const ReadBlock blocks[] = {{Function::kInput, 0, 18},
                               {Function::kInput, 30, 6},
                               {Function::kInput, 52, 24},
@@ -124,22 +126,28 @@ Totals Bare(int polls, MakeTransport make) {
   Totals totals;
   double cpu0 = 0;
   auto wall0 = std::chrono::steady_clock::now();
-  for (int i = -10; i < polls; ++i) {
-    if (i == 0) {
-      cpu0 = CpuSeconds();
-      wall0 = std::chrono::steady_clock::now();
-    }
-    for (const ReadBlock& b : blocks) {
-      if (!transport.Read(options, b.function, b.address, b.count, words)
-               .ok()) {
-        throw std::runtime_error("read failed");
+  bool failed = false;
+  with_transport(*address, [&](Transport& transport) {
+    for (int i = -10; i < polls && !failed; ++i) {
+      if (i == 0) {
+        cpu0 = CpuSeconds();
+        wall0 = std::chrono::steady_clock::now();
       }
-      if (i >= 0) {
-        totals.registers += b.count;
-        ++totals.requests;
+      for (const ReadBlock& b : blocks) {
+        if (!transport.Read(options, b.function, b.address, b.count, words)
+                 .ok()) {
+          failed = true;
+          return;
+        }
+        if (i >= 0) {
+          totals.registers += b.count;
+          ++totals.requests;
+        }
       }
     }
-  }
+  });
+  if (failed)
+    throw std::runtime_error("read failed");
   totals.cpu = CpuSeconds() - cpu0;
   totals.wall =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0)
@@ -185,11 +193,16 @@ int main(int argc, char** argv) {
   try {
     dc::modbus::TightLoop(2000).Print(
         "In-process fake transport (plan, decode, map), eastron-sdm630");
-    dc::modbus::Bare(polls, [](const dc::modbus::LinkAddress& a) {
-      return std::make_unique<dc::modbus::LibmodbusTransport>(a);
+    dc::modbus::Bare(polls, [](const dc::modbus::LinkAddress& a,
+                               const dc::modbus::TransportUser& use) {
+      dc::modbus::LibmodbusTransport transport(a);
+      use(transport);
     }).Print("libmodbus alone against pymodbus over TCP, the same five reads");
-    dc::modbus::Bare(polls, [](const dc::modbus::LinkAddress& a) {
-      return dc::modbus::MakeTransport(a);
+    dc::modbus::Bare(polls, [](const dc::modbus::LinkAddress& a,
+                               const dc::modbus::TransportUser& use) {
+      boost::asio::io_context io;
+      auto transport = dc::modbus::TcpTransport::Make(io, a.host, a.port);
+      dc::modbus::RunOnTcpTransport(io, *transport, use);
     }).Print("dcagent's TCP transport alone, the same five reads");
     dc::modbus::AgainstPymodbus(polls).Print(
         "pymodbus over TCP on 127.0.0.1 (whole adapter path), "

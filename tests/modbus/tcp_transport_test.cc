@@ -1,8 +1,12 @@
-// TcpTransport against a scripted server on a real loopback socket: replies
-// split across segments, cut short, padded, of another protocol, never
-// sent, and a peer that hangs up, each classified and each followed by a
-// fresh connection that reads again.
+// TcpTransport and TcpLink against scripted servers on real loopback
+// sockets: replies split across segments, cut short, padded, of another
+// protocol, never sent, and a peer that hangs up, each classified and each
+// followed by a fresh connection that reads again; then links on one
+// io_context thread waiting for slow devices at the same time, one link's
+// polls never overlapping, and the quiet time between requests.
 #include "collectors/modbus/tcp_transport.h"
+
+#include "collectors/modbus/tcp_link.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -13,6 +17,7 @@
 
 #include <atomic>
 #include <functional>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -101,9 +106,17 @@ class ScriptedServer {
 
 class TcpTransportTest : public ::testing::Test {
  protected:
+  std::shared_ptr<TcpTransport> Connect(const std::string& host, int port) {
+    return TcpTransport::Make(io_, host, port);
+  }
+  // One read of three holding registers from 40, in a coroutine on io_.
   ReadResult ReadThree(TcpTransport& transport) {
     std::fill(std::begin(out_), std::end(out_), 0);
-    return transport.Read(options_, Function::kHolding, 40, 3, out_);
+    ReadResult result;
+    RunOnTcpTransport(io_, transport, [&](Transport& t) {
+      result = t.Read(options_, Function::kHolding, 40, 3, out_);
+    });
+    return result;
   }
   void ExpectValues() {
     EXPECT_EQ(out_[0], 100);
@@ -111,6 +124,7 @@ class TcpTransportTest : public ::testing::Test {
     EXPECT_EQ(out_[2], 102);
   }
 
+  boost::asio::io_context io_;
   RequestOptions options_{1, 300ms, {}};
   std::uint16_t out_[3] = {};
 };
@@ -126,9 +140,9 @@ TEST_F(TcpTransportTest, ReadsAReplySplitAcrossSegments) {
     SendAll(fd, Bytes(reply.begin() + 8, reply.end()));
     return true;
   });
-  TcpTransport transport("127.0.0.1", server.port());
+  auto transport = Connect("127.0.0.1", server.port());
   for (int i = 0; i < 3; ++i) {
-    ReadResult r = ReadThree(transport);
+    ReadResult r = ReadThree(*transport);
     ASSERT_TRUE(r.ok()) << r.message;
     ExpectValues();
   }
@@ -164,7 +178,7 @@ TEST_F(TcpTransportTest, EachBrokenReplyCostsItsConnectionOnly) {
     SendAll(fd, reply);
     return true;
   });
-  TcpTransport transport("127.0.0.1", server.port());
+  auto transport = Connect("127.0.0.1", server.port());
 
   struct Expected {
     ReadStatus status;
@@ -180,7 +194,7 @@ TEST_F(TcpTransportTest, EachBrokenReplyCostsItsConnectionOnly) {
   };
   for (const Expected& e : broken) {
     auto start = std::chrono::steady_clock::now();
-    ReadResult r = ReadThree(transport);
+    ReadResult r = ReadThree(*transport);
     auto took = std::chrono::steady_clock::now() - start;
     EXPECT_EQ(r.status, e.status) << r.message;
     EXPECT_NE(r.message.find(e.message), std::string::npos) << r.message;
@@ -189,7 +203,7 @@ TEST_F(TcpTransportTest, EachBrokenReplyCostsItsConnectionOnly) {
       EXPECT_LT(took, 1500ms);
     }
   }
-  ReadResult r = ReadThree(transport);
+  ReadResult r = ReadThree(*transport);
   ASSERT_TRUE(r.ok()) << r.message;
   ExpectValues();
   // Every failure dropped the connection; the good read needed a new one.
@@ -209,11 +223,11 @@ TEST_F(TcpTransportTest, ExceptionRepliesKeepTheConnection) {
     }
     return true;
   });
-  TcpTransport transport("127.0.0.1", server.port());
-  ReadResult refused = ReadThree(transport);
+  auto transport = Connect("127.0.0.1", server.port());
+  ReadResult refused = ReadThree(*transport);
   EXPECT_EQ(refused.status, ReadStatus::kIllegalAddress);
   EXPECT_EQ(refused.exception_code, 2);
-  ASSERT_TRUE(ReadThree(transport).ok());
+  ASSERT_TRUE(ReadThree(*transport).ok());
   ExpectValues();
   EXPECT_EQ(server.connections(), 1);
 }
@@ -224,20 +238,124 @@ TEST_F(TcpTransportTest, NobodyListeningIsAConnectionError) {
     ScriptedServer gone([](int, const std::uint8_t*, int) { return false; });
     port = gone.port();
   }
-  TcpTransport transport("127.0.0.1", port);
-  ReadResult r = ReadThree(transport);
+  auto transport = Connect("127.0.0.1", port);
+  ReadResult r = ReadThree(*transport);
   EXPECT_EQ(r.status, ReadStatus::kConnection);
   EXPECT_NE(
       r.message.find("cannot connect to 127.0.0.1:" + std::to_string(port)),
       std::string::npos)
       << r.message;
 
-  TcpTransport unknown("no-such-host.invalid", 502);
-  ReadResult u = ReadThree(unknown);
+  auto unknown = Connect("no-such-host.invalid", 502);
+  ReadResult u = ReadThree(*unknown);
   EXPECT_EQ(u.status, ReadStatus::kConnection);
   EXPECT_NE(u.message.find("cannot resolve no-such-host.invalid"),
             std::string::npos)
       << u.message;
+}
+
+TEST_F(TcpTransportTest, ReadingOutsideACoroutineIsRefused) {
+  // Nothing may block the agent's loop: without a coroutine to suspend,
+  // the transport does not touch the network.
+  ScriptedServer server([](int fd, const std::uint8_t* request, int) {
+    SendAll(fd, GoodReply(request));
+    return true;
+  });
+  auto transport = Connect("127.0.0.1", server.port());
+  ReadResult r = transport->Read(options_, Function::kHolding, 40, 3, out_);
+  EXPECT_EQ(r.status, ReadStatus::kConnection);
+  EXPECT_NE(r.message.find("outside its link's coroutine"), std::string::npos)
+      << r.message;
+  EXPECT_EQ(server.connections(), 0);
+}
+
+// A device that answers every request after `delay`.
+ScriptedServer::Script SlowDevice(std::chrono::milliseconds delay) {
+  return [delay](int fd, const std::uint8_t* request, int) {
+    std::this_thread::sleep_for(delay);
+    SendAll(fd, GoodReply(request));
+    return true;
+  };
+}
+
+TEST_F(TcpTransportTest, LinksWaitForSlowDevicesTogetherOnOneThread) {
+  ScriptedServer first(SlowDevice(200ms));
+  ScriptedServer second(SlowDevice(200ms));
+  auto a = std::make_shared<TcpLink>(io_, "127.0.0.1", first.port());
+  auto b = std::make_shared<TcpLink>(io_, "127.0.0.1", second.port());
+  std::vector<ReadResult> results;
+  std::vector<std::thread::id> threads;
+  auto job = [&](Transport& t) {
+    std::uint16_t out[3];
+    results.push_back(t.Read(options_, Function::kHolding, 40, 3, out));
+    threads.push_back(std::this_thread::get_id());
+  };
+  // The loop keeps serving timers while both devices take their time.
+  int ticks = 0;
+  boost::asio::steady_timer tick(io_);
+  std::function<void()> arm = [&] {
+    tick.expires_after(20ms);
+    tick.async_wait([&](const boost::system::error_code& error) {
+      if (!error && ++ticks < 10)
+        arm();
+    });
+  };
+  arm();
+
+  const auto start = std::chrono::steady_clock::now();
+  a->Submit(job);
+  b->Submit(job);
+  io_.run();
+  const auto took = std::chrono::steady_clock::now() - start;
+
+  ASSERT_EQ(results.size(), 2u);
+  for (const ReadResult& r : results)
+    EXPECT_TRUE(r.ok()) << r.message;
+  EXPECT_EQ(threads[0], std::this_thread::get_id());
+  EXPECT_EQ(threads[1], std::this_thread::get_id());
+  EXPECT_EQ(ticks, 10);
+  // One after the other would take 400 ms and more.
+  EXPECT_LT(took, 380ms);
+}
+
+TEST_F(TcpTransportTest, OneLinksPollsRunInTurnWithItsQuietTime) {
+  std::atomic<int> replies{0};
+  std::vector<std::chrono::steady_clock::time_point> arrivals;
+  std::mutex mutex;
+  ScriptedServer server([&](int fd, const std::uint8_t* request, int) {
+    {
+      std::lock_guard lock(mutex);
+      arrivals.push_back(std::chrono::steady_clock::now());
+    }
+    std::this_thread::sleep_for(30ms);
+    SendAll(fd, GoodReply(request));
+    ++replies;
+    return true;
+  });
+  auto link = std::make_shared<TcpLink>(io_, "127.0.0.1", server.port());
+  const RequestOptions paused{1, 1000ms, 50ms};
+  std::vector<int> order;
+  std::vector<int> replies_before;
+  for (int i = 0; i < 3; ++i) {
+    link->Submit([&, i](Transport& t) {
+      replies_before.push_back(replies);
+      std::uint16_t out[3];
+      EXPECT_TRUE(t.Read(paused, Function::kHolding, 40, 3, out).ok());
+      order.push_back(i);
+    });
+  }
+  link.reset();  // the running coroutine keeps the link until it is done
+  io_.run();
+
+  EXPECT_EQ(order, (std::vector<int>{0, 1, 2}));
+  // Each poll started only after the previous one's reply.
+  EXPECT_EQ(replies_before, (std::vector<int>{0, 1, 2}));
+  ASSERT_EQ(arrivals.size(), 3u);
+  for (int i = 1; i < 3; ++i) {
+    // 30 ms of reply time and then the 50 ms pause.
+    EXPECT_GE(arrivals[i] - arrivals[i - 1], 80ms);
+  }
+  EXPECT_EQ(server.connections(), 1);
 }
 
 }  // namespace

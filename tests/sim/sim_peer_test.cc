@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "collectors/modbus/tcp_link.h"
 #include "collectors/modbus/tcp_transport.h"
 #include "tests/sim/peer_util.h"
 
@@ -286,13 +287,16 @@ TEST_F(PeerTest, PymodbusReadsTheSdm630Map) {
 // answers: each is classified, none is taken for a reading, and the link
 // recovers every time.
 TEST_F(PeerTest, DcagentTransportSurvivesMangledModbusReplies) {
-  modbus::TcpTransport transport("127.0.0.1", mangled_port_);
+  boost::asio::io_context io;
+  auto transport = modbus::TcpTransport::Make(io, "127.0.0.1", mangled_port_);
   const modbus::RequestOptions options{1, 100ms, {}};
   std::map<modbus::ReadStatus, int> seen;
   for (int i = 0; i < 150; ++i) {
     std::uint16_t words[2] = {};
-    modbus::ReadResult r =
-        transport.Read(options, modbus::Function::kInput, 0, 2, words);
+    modbus::ReadResult r;
+    modbus::RunOnTcpTransport(io, *transport, [&](modbus::Transport& t) {
+      r = t.Read(options, modbus::Function::kInput, 0, 2, words);
+    });
     ++seen[r.status];
     if (r.ok()) {
       // Phase 1 voltage, a float32 high word first.
