@@ -74,7 +74,8 @@ void Agent::ApplySettings(const AgentSettings& settings) {
   if (!options_.log_level)
     SetLogLevel(settings.log_level);
   if (scheduler_) {
-    scheduler_->SetLimits(settings.max_in_flight, settings.max_backoff);
+    scheduler_->SetLimits(settings.max_in_flight, settings.max_backoff,
+                          settings.batch_window);
   }
   if (server_)
     server_->SetSecurity(settings.web);
@@ -120,6 +121,7 @@ ConfigErrors Agent::Start() {
   Scheduler::Options scheduler_options;
   scheduler_options.max_in_flight = config_->agent.max_in_flight;
   scheduler_options.max_backoff = config_->agent.max_backoff;
+  scheduler_options.batch_window = config_->agent.batch_window;
   scheduler_ = std::make_unique<Scheduler>(
       io_, scheduler_options,
       [this](const TargetConfig& t) { return MakeCollector(t); }, metrics_,
@@ -245,6 +247,7 @@ int Agent::RunOnce(std::ostream& out, std::ostream& errors) {
   Scheduler::Options scheduler_options;
   scheduler_options.max_in_flight = config_->agent.max_in_flight;
   scheduler_options.max_backoff = config_->agent.max_backoff;
+  scheduler_options.batch_window = config_->agent.batch_window;
   scheduler_options.once = true;
   scheduler_ = std::make_unique<Scheduler>(
       io_, scheduler_options,

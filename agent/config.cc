@@ -240,6 +240,16 @@ void ReadAgentSection(const toml::table* table, AgentSettings& settings,
     settings.retries = *v;
   if (auto v = r.Duration("max_backoff"))
     settings.max_backoff = *v;
+  if (const toml::node* node = table->get("batch_window");
+      node && node->value<std::string>() == "off") {
+    r.Accept("batch_window");
+    settings.batch_window = std::chrono::milliseconds(0);
+  } else if (auto v = r.Duration("batch_window")) {
+    if (*v > std::chrono::minutes(1))
+      r.Fail("batch_window", "must be at most \"1m\" (or \"off\")");
+    else
+      settings.batch_window = *v;
+  }
   if (auto v = r.Bool("reload_endpoint"))
     settings.web.reload_endpoint = *v;
   if (!read_web) {

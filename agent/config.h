@@ -36,6 +36,9 @@ struct AgentSettings {
   int retries = 1;
   // Longest gap between full polls of a target that keeps failing.
   std::chrono::milliseconds max_backoff{300000};
+  // Step of the grid polls start on (see scheduler.h); 0 ("off"): each
+  // poll at its own slot.
+  std::chrono::milliseconds batch_window{1000};
   // [agent.tls], [agent.basic_auth] and reload_endpoint, with the TLS
   // files already read and checked.
   WebSecurity web;

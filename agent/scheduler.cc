@@ -187,8 +187,25 @@ void Scheduler::Retire(Run& run) {
   metrics_.SetInFlight(in_flight_);
 }
 
+Scheduler::Clock::time_point Scheduler::StartTime(Clock::time_point slot,
+                                                  milliseconds interval,
+                                                  milliseconds batch_window) {
+  Clock::duration step = std::min<Clock::duration>(batch_window, interval / 10);
+  if (step <= Clock::duration::zero())
+    return slot;
+  Clock::duration since_epoch = slot.time_since_epoch();
+  Clock::duration rest = since_epoch % step;
+  if (rest < Clock::duration::zero())
+    rest += step;
+  return rest == Clock::duration::zero() ? slot : slot + (step - rest);
+}
+
 void Scheduler::ArmSlot(Run& run) {
-  run.slot_timer.expires_at(run.next_slot);
+  // --once polls at once; the grid is for the steady schedule.
+  run.slot_timer.expires_at(options_.once
+                                ? run.next_slot
+                                : StartTime(run.next_slot, run.config.interval,
+                                            options_.batch_window));
   run.slot_timer.async_wait(
       [weak = run.self](const boost::system::error_code& ec) {
         // A handler already queued when its run was retired still runs,
@@ -410,9 +427,11 @@ void Scheduler::DrainQueue() {
   }
 }
 
-void Scheduler::SetLimits(int max_in_flight, milliseconds max_backoff) {
+void Scheduler::SetLimits(int max_in_flight, milliseconds max_backoff,
+                          milliseconds batch_window) {
   options_.max_in_flight = max_in_flight;
   options_.max_backoff = max_backoff;
+  options_.batch_window = batch_window;
   DrainQueue();
 }
 

@@ -4,6 +4,11 @@
 // - Each target's first poll falls at a fixed offset into its interval,
 //   derived from a hash of its name, so 10,000 targets do not start in the
 //   same second and a restart keeps the same pattern.
+// - Polls start on a grid of `batch_window` steps (at most a tenth of the
+//   target's interval): a slot is rounded up to the next step, so the
+//   polls whose slots fall in one step start together and the agent wakes
+//   once for all of them, and their replies tend to arrive together too.
+//   A poll starts at most one step after its slot.
 // - A poll never overlaps itself: a slot that finds the previous poll still
 //   running (or waiting) is skipped and counted in
 //   dcagent_polls_missed_total.
@@ -57,6 +62,8 @@ class Scheduler {
   struct Options {
     int max_in_flight = 500;
     std::chrono::milliseconds max_backoff{300000};
+    // Step of the start grid; 0: every poll at its own slot.
+    std::chrono::milliseconds batch_window{1000};
     // Poll every target once, at once, and never again (--once).
     bool once = false;
   };
@@ -74,8 +81,10 @@ class Scheduler {
   // abandoning a running poll.
   void Apply(std::vector<TargetConfig> targets);
 
-  // Changes the global limits (after a reload).
-  void SetLimits(int max_in_flight, std::chrono::milliseconds max_backoff);
+  // Changes the global limits (after a reload); a new batch window applies
+  // from each target's next slot.
+  void SetLimits(int max_in_flight, std::chrono::milliseconds max_backoff,
+                 std::chrono::milliseconds batch_window);
 
   // With Options::once: `done` runs once every target has finished its
   // poll (at once when there are none).
@@ -89,6 +98,13 @@ class Scheduler {
   // Offset of a target's first slot into its interval.
   static std::chrono::milliseconds FirstSlotOffset(
       std::string_view name, std::chrono::milliseconds interval);
+
+  // When a poll due at `slot` starts: `slot` rounded up to the next
+  // multiple (since the clock's epoch) of `batch_window`, or of a tenth of
+  // `interval` when that is shorter; `slot` itself when either is 0.
+  static Clock::time_point StartTime(Clock::time_point slot,
+                                     std::chrono::milliseconds interval,
+                                     std::chrono::milliseconds batch_window);
 
  private:
   struct Run;

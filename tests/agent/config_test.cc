@@ -102,6 +102,12 @@ INSTANTIATE_TEST_SUITE_P(
                   "2:10: [agent]: 'listen': \"9633\" is not HOST:PORT"},
         ErrorCase{"BadLogLevel", "[agent]\nlog_level = \"loud\"\n",
                   "2:13: [agent]: 'log_level': must be one of"},
+        ErrorCase{"BatchWindowTooLong", "[agent]\nbatch_window = \"5m\"\n",
+                  "2:16: [agent]: 'batch_window': must be at most \"1m\""},
+        ErrorCase{"BatchWindowNotADuration",
+                  "[agent]\nbatch_window = \"none\"\n",
+                  "2:16: [agent]: 'batch_window' = \"none\" is not a "
+                  "duration"},
         ErrorCase{"BadDuration", SnmpTarget("interval = \"30 seconds\"\n"),
                   "8:12: [[target]] 'a': 'interval' = \"30 seconds\" is not "
                   "a duration"},
@@ -339,6 +345,20 @@ TEST_F(ConfigTest, ProfileDirsAreLoadedIntoTheProtocols) {
   EXPECT_EQ(ProfileDirs(config->agent, "snmp"),
             std::vector<std::filesystem::path>{root / "snmp"});
   EXPECT_TRUE(ProfileDirs(config->agent, "modbus").empty());
+}
+
+TEST_F(ConfigTest, BatchWindowDefaultsToASecondAndCanBeTurnedOff) {
+  auto fallback = Load("");
+  ASSERT_TRUE(fallback.has_value()) << Lines(fallback.error());
+  EXPECT_EQ(fallback->agent.batch_window, milliseconds(1000));
+
+  auto off = Load("[agent]\nbatch_window = \"off\"\n");
+  ASSERT_TRUE(off.has_value()) << Lines(off.error());
+  EXPECT_EQ(off->agent.batch_window, milliseconds(0));
+
+  auto shorter = Load("[agent]\nbatch_window = \"250ms\"\n");
+  ASSERT_TRUE(shorter.has_value()) << Lines(shorter.error());
+  EXPECT_EQ(shorter->agent.batch_window, milliseconds(250));
 }
 
 TEST_F(ConfigTest, MissingFileIsAnError) {

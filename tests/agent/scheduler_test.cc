@@ -2,6 +2,7 @@
 // intervals: spread, no overlap, deadlines, backoff, isolation of slow
 // targets, the global in-flight cap, and what reaches the exposition.
 #include <algorithm>
+#include <map>
 
 #include <gtest/gtest.h>
 
@@ -93,11 +94,106 @@ TEST_F(SchedulerTest, FirstPollsFollowTheNameHash) {
       continue;
     ASSERT_EQ(polls.size(), 1u) << t.name;
     ++polled;
+    // On the start grid: at most a tenth of the interval after the slot.
+    auto start = Scheduler::StartTime(applied + expected, t.interval,
+                                      Scheduler::Options{}.batch_window);
+    ASSERT_GE(start, applied + expected);
+    ASSERT_LE(start, applied + expected + t.interval / 10);
     auto actual =
         std::chrono::duration_cast<milliseconds>(polls[0].start - applied);
-    EXPECT_NEAR(actual.count(), expected.count(), 30) << t.name;
+    auto wanted = std::chrono::duration_cast<milliseconds>(start - applied);
+    EXPECT_NEAR(actual.count(), wanted.count(), 30) << t.name;
   }
   EXPECT_GE(polled, 4);
+}
+
+TEST(StartTimeTest, RoundsSlotsUpToTheGridCappedAtATenthOfTheInterval) {
+  using Clock = Scheduler::Clock;
+  auto at = [](milliseconds ms) { return Clock::time_point(ms); };
+  milliseconds minute(60000);
+  milliseconds second(1000);
+  // Rounded up to the next whole second; a slot on the grid stays.
+  EXPECT_EQ(Scheduler::StartTime(at(milliseconds(12001)), minute, second),
+            at(milliseconds(13000)));
+  EXPECT_EQ(Scheduler::StartTime(at(milliseconds(12999)), minute, second),
+            at(milliseconds(13000)));
+  EXPECT_EQ(Scheduler::StartTime(at(milliseconds(13000)), minute, second),
+            at(milliseconds(13000)));
+  // A 2 s interval allows at most 200 ms of delay.
+  EXPECT_EQ(
+      Scheduler::StartTime(at(milliseconds(12001)), milliseconds(2000), second),
+      at(milliseconds(12200)));
+  // Off.
+  EXPECT_EQ(
+      Scheduler::StartTime(at(milliseconds(12001)), minute, milliseconds(0)),
+      at(milliseconds(12001)));
+  // Sub-millisecond clock ticks round up too.
+  Clock::time_point odd = at(milliseconds(5000)) + std::chrono::microseconds(1);
+  EXPECT_EQ(Scheduler::StartTime(odd, minute, second), at(milliseconds(6000)));
+}
+
+TEST_F(SchedulerTest, PollsOfOneGridStepStartTogether) {
+  Scheduler::Options options;
+  options.batch_window = milliseconds(100);
+  Make(options);
+  std::vector<TargetConfig> targets;
+  for (int i = 0; i < 40; ++i) {
+    targets.push_back(Target("grid" + std::to_string(i), milliseconds(1000),
+                             milliseconds(50)));
+  }
+  auto applied = Clock::now();
+  scheduler_->Apply(targets);
+  RunFor(milliseconds(1150));
+
+  // Each target's first poll, grouped by the grid step it belongs to.
+  std::map<Clock::time_point, std::vector<Clock::time_point>> steps;
+  for (const TargetConfig& t : targets) {
+    auto polls = world_.PollsOf(t.name);
+    ASSERT_FALSE(polls.empty()) << t.name;
+    auto slot = applied + Scheduler::FirstSlotOffset(t.name, t.interval);
+    auto step = Scheduler::StartTime(slot, t.interval, options.batch_window);
+    // Never before its slot (the slot is computed a moment after
+    // `applied`, so this is conservative), at most one step after it.
+    EXPECT_GE(polls[0].start, slot) << t.name;
+    EXPECT_LE(polls[0].start, slot + milliseconds(100) + milliseconds(30))
+        << t.name;
+    steps[step].push_back(polls[0].start);
+  }
+  // 40 slots spread over a second share at most 11 steps, and the polls
+  // of one step start in one wake-up of the loop, not spread over it.
+  EXPECT_LE(steps.size(), 11u);
+  std::size_t shared = 0;
+  for (const auto& [step, starts] : steps) {
+    auto [first, last] = std::minmax_element(starts.begin(), starts.end());
+    EXPECT_LT(*last - *first, milliseconds(5));
+    if (starts.size() > 1)
+      shared += starts.size();
+  }
+  EXPECT_GE(shared, 30u);
+}
+
+TEST_F(SchedulerTest, WithoutABatchWindowEachPollStartsAtItsSlot) {
+  Scheduler::Options options;
+  options.batch_window = milliseconds(0);
+  Make(options);
+  std::vector<TargetConfig> targets;
+  for (int i = 0; i < 8; ++i) {
+    targets.push_back(Target("own" + std::to_string(i), milliseconds(1000),
+                             milliseconds(50)));
+  }
+  auto applied = Clock::now();
+  scheduler_->Apply(targets);
+  RunFor(milliseconds(1000));
+  for (const TargetConfig& t : targets) {
+    auto polls = world_.PollsOf(t.name);
+    auto offset = Scheduler::FirstSlotOffset(t.name, t.interval);
+    if (offset > milliseconds(950))
+      continue;
+    ASSERT_EQ(polls.size(), 1u) << t.name;
+    auto actual =
+        std::chrono::duration_cast<milliseconds>(polls[0].start - applied);
+    EXPECT_NEAR(actual.count(), offset.count(), 25) << t.name;
+  }
 }
 
 TEST_F(SchedulerTest, PollNeverOverlapsItselfAndMissedSlotsAreCounted) {
