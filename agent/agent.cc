@@ -259,7 +259,9 @@ int Agent::RunOnce(std::ostream& out, std::ostream& errors) {
   io_.restart();
   io_.run();
 
-  out << RenderMetrics();
+  std::shared_ptr<const Exposition> exposition = RenderMetrics();
+  for (std::string_view piece : exposition->pieces())
+    out << piece;
   out.flush();
   for (const auto& view : board_.Views()) {
     if (view && view->state != TargetState::kUp) {
@@ -272,12 +274,12 @@ int Agent::RunOnce(std::ostream& out, std::ostream& errors) {
   return failed ? 1 : 0;
 }
 
-std::string Agent::RenderMetrics() {
+std::shared_ptr<const Exposition> Agent::RenderMetrics() {
   RenderStats stats;
-  std::string text = RenderExposition(metrics_, board_.Views(), &stats);
+  auto exposition = BuildExposition(metrics_, board_.Views(), &stats);
   // Served with the next scrape: this one's text is already rendered.
   metrics_.SetRender(stats.seconds, static_cast<double>(stats.device_series));
-  return text;
+  return exposition;
 }
 
 StatusHeader Agent::Header() const {

@@ -79,7 +79,7 @@ class Agent {
   Board& board() { return board_; }
   bool ready() const { return ready_; }
   // The /metrics body.
-  std::string RenderMetrics();
+  std::shared_ptr<const Exposition> RenderMetrics();
 
  private:
   std::unique_ptr<Collector> MakeCollector(const TargetConfig& target);

@@ -256,18 +256,38 @@ std::shared_ptr<const DeviceSnapshot> DeviceSnapshot::Build(
   return snapshot;
 }
 
-void AppendDeviceSeries(std::span<const DeviceSnapshot* const> snapshots,
-                        std::string& out) {
+void AppendFamilyHeader(const MetricInfo& info, std::string& out) {
+  out.append("# HELP ");
+  out.append(info.name);
+  out.push_back(' ');
+  AppendEscapedHelp(info.help, out);
+  out.append("\n# TYPE ");
+  out.append(info.name);
+  out.append(info.type == MetricType::kCounter ? " counter\n" : " gauge\n");
+}
+
+std::size_t FamilyHeadersBound() {
+  static const std::size_t bound = [] {
+    std::size_t bytes = 0;
+    // Escaping at most doubles the help text.
+    for (const MetricInfo& info : SchemaMetrics())
+      bytes += 2 * info.name.size() + 2 * info.help.size() + 32;
+    return bytes;
+  }();
+  return bound;
+}
+
+void VisitDeviceSeries(std::span<const DeviceSnapshot* const> snapshots,
+                       const std::function<void(const MetricInfo&)>& header,
+                       const std::function<void(std::string_view)>& block) {
   auto metrics = SchemaMetrics();
 
   // Each family's blocks across targets, in one flat array: counted
   // first, then filled family by family.
   std::vector<std::size_t> start(metrics.size() + 1, 0);
-  std::size_t bytes = 0;
   for (const DeviceSnapshot* snapshot : snapshots) {
     for (const auto& family : snapshot->families())
       ++start[family.schema_index + 1];
-    bytes += snapshot->bytes();
   }
   std::partial_sum(start.begin(), start.end(), start.begin());
   std::vector<std::string_view> blocks(start.back());
@@ -276,22 +296,25 @@ void AppendDeviceSeries(std::span<const DeviceSnapshot* const> snapshots,
     for (const auto& family : snapshot->families())
       blocks[fill[family.schema_index]++] = family.text;
   }
-  out.reserve(out.size() + bytes + metrics.size() * 160);
 
   for (std::size_t i : AlphabeticalOrder()) {
     if (start[i] == start[i + 1])
       continue;
-    const MetricInfo& info = metrics[i];
-    out.append("# HELP ");
-    out.append(info.name);
-    out.push_back(' ');
-    AppendEscapedHelp(info.help, out);
-    out.append("\n# TYPE ");
-    out.append(info.name);
-    out.append(info.type == MetricType::kCounter ? " counter\n" : " gauge\n");
+    header(metrics[i]);
     for (std::size_t b = start[i]; b < start[i + 1]; ++b)
-      out.append(blocks[b]);
+      block(blocks[b]);
   }
+}
+
+void AppendDeviceSeries(std::span<const DeviceSnapshot* const> snapshots,
+                        std::string& out) {
+  std::size_t bytes = 0;
+  for (const DeviceSnapshot* snapshot : snapshots)
+    bytes += snapshot->bytes();
+  out.reserve(out.size() + bytes + FamilyHeadersBound());
+  VisitDeviceSeries(
+      snapshots, [&](const MetricInfo& info) { AppendFamilyHeader(info, out); },
+      [&](std::string_view text) { out.append(text); });
 }
 
 }  // namespace dc::agent

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -68,6 +69,18 @@ class DeviceSnapshot {
 // header from the schema, then every target's lines.
 void AppendDeviceSeries(std::span<const DeviceSnapshot* const> snapshots,
                         std::string& out);
+
+// The same order without copying the lines: `header` is called before
+// each family that has lines, `block` with each target's lines of it
+// (text inside the snapshots, valid while they live).
+void VisitDeviceSeries(std::span<const DeviceSnapshot* const> snapshots,
+                       const std::function<void(const MetricInfo&)>& header,
+                       const std::function<void(std::string_view)>& block);
+
+// A family's "# HELP" and "# TYPE" lines, and an upper bound of their
+// size over the whole schema.
+void AppendFamilyHeader(const MetricInfo& info, std::string& out);
+std::size_t FamilyHeadersBound();
 
 // Text-format escaping: label values escape backslash, double quote and
 // newline; help text escapes backslash and newline.

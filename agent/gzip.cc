@@ -50,25 +50,64 @@ double Quality(std::string_view parameters) {
 }  // namespace
 
 std::string Gzip(std::string_view text, int level) {
+  return Gzip(std::span<const std::string_view>(&text, 1), level);
+}
+
+std::string Gzip(std::span<const std::string_view> pieces, int level) {
   z_stream stream{};
   // 15 window bits, +16 for the gzip header and trailer instead of zlib's.
   int status =
       deflateInit2(&stream, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
   assert(status == Z_OK);
 
+  std::size_t total = 0;
+  for (std::string_view piece : pieces)
+    total += piece.size();
+  // Exposition text shrinks about tenfold: start at a quarter of it (or
+  // the bound, for small texts) and grow when that is not enough.
   std::string out;
-  out.resize(deflateBound(&stream, static_cast<uLong>(text.size())));
-  // zlib's interface predates const: it does not write through next_in.
-  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
-  stream.avail_in = static_cast<uInt>(text.size());
-  stream.next_out = reinterpret_cast<Bytef*>(out.data());
-  stream.avail_out = static_cast<uInt>(out.size());
-  status = deflate(&stream, Z_FINISH);
-  // deflateBound is an upper bound, so one call finishes.
-  assert(status == Z_STREAM_END);
-  (void)status;
-  out.resize(stream.total_out);
+  out.resize(std::min<std::size_t>(
+      deflateBound(&stream, static_cast<uLong>(total)), total / 4 + 4096));
+  std::size_t used = 0;
+
+  // Feeds `size` bytes; with Z_FINISH, until the stream has ended.
+  auto feed = [&](const char* data, std::size_t size, int flush) {
+    // zlib's interface predates const: it does not write through next_in.
+    stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data));
+    stream.avail_in = static_cast<uInt>(size);
+    while (true) {
+      if (used == out.size())
+        out.resize(out.size() * 2);
+      stream.next_out = reinterpret_cast<Bytef*>(out.data() + used);
+      stream.avail_out = static_cast<uInt>(out.size() - used);
+      int result = deflate(&stream, flush);
+      assert(result == Z_OK || result == Z_STREAM_END || result == Z_BUF_ERROR);
+      used = out.size() - stream.avail_out;
+      if (flush == Z_FINISH ? result == Z_STREAM_END
+                            : stream.avail_in == 0 && stream.avail_out > 0)
+        return;
+    }
+  };
+
+  // Small pieces (a target's lines of one family, about 100 bytes) are
+  // gathered before deflate sees them: one call per piece costs more.
+  constexpr std::size_t kStage = 64 * 1024;
+  std::string stage;
+  stage.reserve(kStage);
+  for (std::string_view piece : pieces) {
+    if (stage.size() + piece.size() > kStage && !stage.empty()) {
+      feed(stage.data(), stage.size(), Z_NO_FLUSH);
+      stage.clear();
+    }
+    if (piece.size() >= kStage)
+      feed(piece.data(), piece.size(), Z_NO_FLUSH);
+    else
+      stage.append(piece);
+  }
+  feed(stage.data(), stage.size(), Z_FINISH);
+  out.resize(used);
   deflateEnd(&stream);
+  (void)status;
   return out;
 }
 

@@ -2,6 +2,7 @@
 // (Accept-Encoding: gzip), and a large exposition shrinks about tenfold.
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -14,6 +15,10 @@ inline constexpr int kGzipLevel = 1;
 
 // `text` as one gzip member (RFC 1952) compressed at `level` (1..9).
 std::string Gzip(std::string_view text, int level = kGzipLevel);
+// The pieces' text, in order, as one gzip member: the whole text is never
+// held in one piece of memory, only the compressed output.
+std::string Gzip(std::span<const std::string_view> pieces,
+                 int level = kGzipLevel);
 
 // Whether an Accept-Encoding header value accepts gzip: "gzip" or "*"
 // listed without q=0 (and gzip not refused by a q=0 of its own).

@@ -3,6 +3,9 @@
 #include <chrono>
 #include <optional>
 #include <type_traits>
+#include <vector>
+
+#include <boost/optional.hpp>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -54,6 +57,55 @@ std::string Peer(const tcp::socket& socket) {
   return fmt::format("{}:{}", peer.address().to_string(), peer.port());
 }
 
+// A response body that is an Exposition's pieces, written in order
+// straight from the snapshots (a writev of up to kPiecesPerWrite pieces at
+// a time), so the text is never joined into one buffer.
+struct ExpositionBody {
+  using value_type = std::shared_ptr<const Exposition>;
+
+  static std::uint64_t size(const value_type& body) {
+    return body ? body->size() : 0;
+  }
+
+  class writer {
+   public:
+    using const_buffers_type = std::vector<asio::const_buffer>;
+
+    template <bool isRequest, class Fields>
+    writer(const http::header<isRequest, Fields>&, const value_type& body)
+        : body_(body) {}
+
+    void init(beast::error_code& ec) { ec = {}; }
+
+    boost::optional<std::pair<const_buffers_type, bool>> get(
+        beast::error_code& ec) {
+      ec = {};
+      if (!body_)
+        return boost::none;
+      std::span<const std::string_view> pieces = body_->pieces();
+      const_buffers_type out;
+      std::size_t bytes = 0;
+      while (next_ < pieces.size() && out.size() < kPiecesPerWrite &&
+             bytes < kBytesPerWrite) {
+        std::string_view piece = pieces[next_++];
+        if (!piece.empty()) {
+          out.emplace_back(piece.data(), piece.size());
+          bytes += piece.size();
+        }
+      }
+      if (out.empty())
+        return boost::none;
+      return std::make_pair(std::move(out), next_ < pieces.size());
+    }
+
+   private:
+    static constexpr std::size_t kPiecesPerWrite = 256;
+    static constexpr std::size_t kBytesPerWrite = 256 * 1024;
+    const value_type& body_;
+    std::size_t next_ = 0;
+  };
+};
+
 }  // namespace
 
 bool IsPublicPath(std::string_view path) {
@@ -66,6 +118,8 @@ struct ReplyExtras {
   std::string www_authenticate;
   // /metrics and /: gzip when the client accepts it.
   bool compressible = false;
+  // The body is gzip already.
+  bool gzipped = false;
 
   static ReplyExtras Allow(std::string_view methods) {
     ReplyExtras extras;
@@ -203,8 +257,7 @@ class HttpServer::Session
       return;
     }
     if (target == "/metrics") {
-      Reply(http::status::ok, kExpositionContentType,
-            server_.handlers_.metrics(), ReplyExtras::Compressible());
+      ReplyExposition(server_.handlers_.metrics());
     } else if (target == "/") {
       Reply(http::status::ok, "text/html; charset=utf-8",
             server_.handlers_.status_page(), ReplyExtras::Compressible());
@@ -221,10 +274,13 @@ class HttpServer::Session
     }
   }
 
-  void Reply(http::status status, std::string_view content_type,
-             std::string body, ReplyExtras extras = {}) {
-    auto response = std::make_shared<http::response<http::string_body>>(
-        status, request_.version());
+  // A response with the headers every reply has.
+  template <class Body>
+  std::shared_ptr<http::response<Body>> NewResponse(
+      http::status status, std::string_view content_type,
+      const ReplyExtras& extras) {
+    auto response =
+        std::make_shared<http::response<Body>>(status, request_.version());
     response->set(http::field::server, "dcagent");
     response->set(http::field::content_type, BeastView(content_type));
     if (!extras.allow.empty())
@@ -232,22 +288,60 @@ class HttpServer::Session
     if (!extras.www_authenticate.empty()) {
       response->set(http::field::www_authenticate, extras.www_authenticate);
     }
-    if (extras.compressible) {
-      // Caches between here and the client must not mix the two forms.
+    // Caches between here and the client must not mix the two forms.
+    if (extras.compressible || extras.gzipped)
       response->set(http::field::vary, "Accept-Encoding");
-      if (body.size() >= kMinGzipBody &&
-          AcceptsGzip(View(request_[http::field::accept_encoding]))) {
-        body = Gzip(body);
-        response->set(http::field::content_encoding, "gzip");
-      }
-    }
+    if (extras.gzipped)
+      response->set(http::field::content_encoding, "gzip");
     response->keep_alive(request_.keep_alive());
-    bool head = request_.method() == http::verb::head;
+    return response;
+  }
+
+  bool Head() const { return request_.method() == http::verb::head; }
+
+  bool WantsGzip(std::size_t size) const {
+    return size >= kMinGzipBody &&
+           AcceptsGzip(View(request_[http::field::accept_encoding]));
+  }
+
+  void Reply(http::status status, std::string_view content_type,
+             std::string body, ReplyExtras extras = {}) {
+    if (extras.compressible && !extras.gzipped && WantsGzip(body.size())) {
+      body = Gzip(body);
+      extras.gzipped = true;
+    }
+    auto response =
+        NewResponse<http::string_body>(status, content_type, extras);
     response->body() = std::move(body);
     response->prepare_payload();
-    if (head)
+    if (Head())
       response->body().clear();
+    Send(std::move(response));
+  }
 
+  // /metrics: compressed from the pieces when the client accepts gzip
+  // (Prometheus does), else written from them.
+  void ReplyExposition(std::shared_ptr<const Exposition> exposition) {
+    ReplyExtras extras = ReplyExtras::Compressible();
+    if (WantsGzip(exposition->size())) {
+      extras.gzipped = true;
+      Reply(http::status::ok, kExpositionContentType,
+            Gzip(exposition->pieces()), extras);
+      return;
+    }
+    auto response = NewResponse<ExpositionBody>(http::status::ok,
+                                                kExpositionContentType, extras);
+    if (Head()) {
+      response->content_length(exposition->size());
+    } else {
+      response->body() = std::move(exposition);
+      response->prepare_payload();
+    }
+    Send(std::move(response));
+  }
+
+  template <class Body>
+  void Send(std::shared_ptr<http::response<Body>> response) {
     beast::get_lowest_layer(stream_).expires_after(kIdleTimeout);
     http::async_write(stream_, *response,
                       [self = this->shared_from_this(), response](

@@ -30,6 +30,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "agent/exposition.h"
 #include "agent/web_security.h"
 
 namespace dc::agent {
@@ -38,7 +39,7 @@ class HttpServer {
  public:
   struct Handlers {
     // Body of /metrics (Prometheus text format).
-    std::function<std::string()> metrics;
+    std::function<std::shared_ptr<const Exposition>()> metrics;
     // Body of / (HTML).
     std::function<std::string()> status_page;
     // Whether /-/ready answers 200 (else 503).

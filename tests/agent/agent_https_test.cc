@@ -273,7 +273,7 @@ TEST(HttpServerGzip, CompressedBodyDecodesToTheIdentityBody) {
         i / 24, i % 24, i * 0.01);
   }
   HttpServer::Handlers handlers;
-  handlers.metrics = [&] { return exposition; };
+  handlers.metrics = [&] { return Exposition::FromText(exposition); };
   handlers.status_page = [] { return std::string("<html></html>"); };
   handlers.ready = [] { return true; };
   handlers.reload = [](std::function<void(bool, std::string)> reply) {

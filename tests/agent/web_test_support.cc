@@ -160,10 +160,14 @@ std::expected<HttpReply, std::string> Exchange(Stream& stream,
   if (ec)
     return std::unexpected("write: " + ec.message());
   beast::flat_buffer buffer;
-  http::response<http::string_body> response;
-  http::read(stream, buffer, response, ec);
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(256 * 1024 * 1024);
+  // A reply to HEAD has the length of a body it does not carry.
+  parser.skip(request.method() == http::verb::head);
+  http::read(stream, buffer, parser, ec);
   if (ec)
     return std::unexpected("read: " + ec.message());
+  http::response<http::string_body> response = parser.release();
   HttpReply reply;
   reply.status = static_cast<int>(response.result_int());
   reply.body = response.body();
