@@ -256,14 +256,23 @@ std::shared_ptr<const DeviceSnapshot> DeviceSnapshot::Build(
   return snapshot;
 }
 
-void AppendFamilyHeader(const MetricInfo& info, std::string& out) {
+void AppendFamilyHeader(std::string_view name, std::string_view help,
+                        std::string_view type, std::string& out) {
   out.append("# HELP ");
-  out.append(info.name);
+  out.append(name);
   out.push_back(' ');
-  AppendEscapedHelp(info.help, out);
+  AppendEscapedHelp(help, out);
   out.append("\n# TYPE ");
-  out.append(info.name);
-  out.append(info.type == MetricType::kCounter ? " counter\n" : " gauge\n");
+  out.append(name);
+  out.push_back(' ');
+  out.append(type);
+  out.push_back('\n');
+}
+
+void AppendFamilyHeader(const MetricInfo& info, std::string& out) {
+  AppendFamilyHeader(info.name, info.help,
+                     info.type == MetricType::kCounter ? "counter" : "gauge",
+                     out);
 }
 
 std::size_t FamilyHeadersBound() {

@@ -80,6 +80,8 @@ void VisitDeviceSeries(std::span<const DeviceSnapshot* const> snapshots,
 // A family's "# HELP" and "# TYPE" lines, and an upper bound of their
 // size over the whole schema.
 void AppendFamilyHeader(const MetricInfo& info, std::string& out);
+void AppendFamilyHeader(std::string_view name, std::string_view help,
+                        std::string_view type, std::string& out);
 std::size_t FamilyHeadersBound();
 
 // Text-format escaping: label values escape backslash, double quote and

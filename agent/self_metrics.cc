@@ -200,15 +200,7 @@ void SelfMetrics::AppendTargetMetrics(std::string& out) const {
   auto family = [&](std::string_view name, auto&& lines) {
     const SelfMetricInfo& info = Info(name);
     std::size_t start = out.size();
-    out.append("# HELP ");
-    out.append(info.name);
-    out.push_back(' ');
-    AppendEscapedHelp(info.help, out);
-    out.append("\n# TYPE ");
-    out.append(info.name);
-    out.push_back(' ');
-    out.append(info.type);
-    out.push_back('\n');
+    AppendFamilyHeader(info.name, info.help, info.type, out);
     std::size_t header_end = out.size();
     for (const TargetCounters* target : target_counters_)
       lines(*target);
