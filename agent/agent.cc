@@ -247,7 +247,6 @@ int Agent::RunOnce(std::ostream& out, std::ostream& errors) {
   Scheduler::Options scheduler_options;
   scheduler_options.max_in_flight = config_->agent.max_in_flight;
   scheduler_options.max_backoff = config_->agent.max_backoff;
-  scheduler_options.batch_window = config_->agent.batch_window;
   scheduler_options.once = true;
   scheduler_ = std::make_unique<Scheduler>(
       io_, scheduler_options,

@@ -51,6 +51,9 @@ std::shared_ptr<const Exposition> BuildExposition(
   prometheus::TextSerializer().Serialize(registry_text,
                                          metrics.registry().Collect());
   out->registry_text_ = std::move(registry_text).str();
+  // Sized up front: several MB at 10,000 targets, which growing by
+  // doubling would copy over and over on every scrape.
+  out->target_text_.reserve(metrics.TargetMetricsBytes());
   metrics.AppendTargetMetrics(out->target_text_);
 
   out->pieces_.push_back(out->registry_text_);

@@ -38,6 +38,16 @@ class SchedulerTest : public ::testing::Test {
         metrics_, board_);
   }
 
+  // `count` targets named PREFIX0, PREFIX1...
+  static std::vector<TargetConfig> Targets(const std::string& prefix, int count,
+                                           milliseconds interval,
+                                           milliseconds timeout) {
+    std::vector<TargetConfig> targets;
+    for (int i = 0; i < count; ++i)
+      targets.push_back(Target(prefix + std::to_string(i), interval, timeout));
+    return targets;
+  }
+
   void RunFor(milliseconds duration) {
     io_.restart();
     io_.run_for(duration);
@@ -76,11 +86,7 @@ TEST(FirstSlotOffsetTest, IsStableAndSpreadOverTheInterval) {
 
 TEST_F(SchedulerTest, FirstPollsFollowTheNameHash) {
   Make();
-  std::vector<TargetConfig> targets;
-  for (int i = 0; i < 8; ++i) {
-    targets.push_back(
-        Target("t" + std::to_string(i), milliseconds(400), milliseconds(100)));
-  }
+  auto targets = Targets("t", 8, milliseconds(400), milliseconds(100));
   auto applied = Clock::now();
   scheduler_->Apply(targets);
   RunFor(milliseconds(380));
@@ -136,11 +142,7 @@ TEST_F(SchedulerTest, PollsOfOneGridStepStartTogether) {
   Scheduler::Options options;
   options.batch_window = milliseconds(100);
   Make(options);
-  std::vector<TargetConfig> targets;
-  for (int i = 0; i < 40; ++i) {
-    targets.push_back(Target("grid" + std::to_string(i), milliseconds(1000),
-                             milliseconds(50)));
-  }
+  auto targets = Targets("grid", 40, milliseconds(1000), milliseconds(50));
   auto applied = Clock::now();
   scheduler_->Apply(targets);
   RunFor(milliseconds(1150));
@@ -176,11 +178,7 @@ TEST_F(SchedulerTest, WithoutABatchWindowEachPollStartsAtItsSlot) {
   Scheduler::Options options;
   options.batch_window = milliseconds(0);
   Make(options);
-  std::vector<TargetConfig> targets;
-  for (int i = 0; i < 8; ++i) {
-    targets.push_back(Target("own" + std::to_string(i), milliseconds(1000),
-                             milliseconds(50)));
-  }
+  auto targets = Targets("own", 8, milliseconds(1000), milliseconds(50));
   auto applied = Clock::now();
   scheduler_->Apply(targets);
   RunFor(milliseconds(1000));
